@@ -1,0 +1,3 @@
+from newsclean.cli import main
+
+raise SystemExit(main())
