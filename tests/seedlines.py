@@ -40,3 +40,8 @@ def kept_lines() -> tuple[str, ...]:
 
 def boilerplate_lines() -> tuple[str, ...]:
     return seed_lines(*(set(Label) - KEPT_LABELS - {Label.BLANK, Label.UNKNOWN}))
+
+
+def seed_articles() -> tuple[tuple[str, ...], ...]:
+    """Each seed's article alone: its gold title and body lines, in order."""
+    return tuple(tuple(text for label, text in gold if label in KEPT_LABELS) for _name, _raw, gold in seed_pages())

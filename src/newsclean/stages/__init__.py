@@ -1,17 +1,50 @@
 """The built-in stages, one module per family; importing this package registers them all.
 
-``default_stages(language)`` is the recommended order for a language profile.
+``default_stages(language)`` is the recommended order for a language profile:
+repair the text, find the title, remove what the named detectors recognise,
+then let the main-content view remove what is left around the body.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from newsclean.stages.blocks import RecommendationBlocks
+from newsclean.stages.bylines import Bylines
+from newsclean.stages.captions import Captions, ImageMarkers
+from newsclean.stages.content import MainContent
+from newsclean.stages.language import DetectLanguage
+from newsclean.stages.links import NearDuplicateLinks
+from newsclean.stages.slugs import SlugLines
+from newsclean.stages.title import Title
 from newsclean.stages.whitespace import Whitespace
 
-__all__ = ["Whitespace", "default_stages"]
+__all__ = [
+    "Bylines",
+    "Captions",
+    "DetectLanguage",
+    "ImageMarkers",
+    "MainContent",
+    "NearDuplicateLinks",
+    "RecommendationBlocks",
+    "SlugLines",
+    "Title",
+    "Whitespace",
+    "default_stages",
+]
 
 
 def default_stages(language: str | None = None) -> list[Any]:
-    """The recommended stages, in order, for ``language`` (None: any)."""
-    return [Whitespace()]
+    """The recommended stages, in order, for ``language`` (None: detected per page)."""
+    return [
+        Whitespace(),
+        DetectLanguage(language=language or ""),
+        ImageMarkers(),
+        Title(),
+        SlugLines(),
+        RecommendationBlocks(),
+        NearDuplicateLinks(),
+        Captions(),
+        Bylines(),
+        MainContent(),
+    ]

@@ -1,0 +1,158 @@
+"""Per-language profiles: marker phrases, caption and byline patterns, stopwords, as data files.
+
+Each ``LANG.toml`` beside this module is one profile. A profile is data, not
+code: adding a language is adding a file (see ``docs/languages.md``).
+Detectors use a profile where one fits the page and fall back to the page's
+structure alone where none does (``Profile.generic()``).
+
+>>> vi = load_profile("vi")
+>>> "tin khác" in vi.recommendation_markers
+True
+>>> detect_language(["Theo đó, các cấp công đoàn đã tổ chức nhiều hoạt động cho người lao động."])
+'vi'
+>>> detect_language(["12345", "???"]) is None
+True
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+import unicodedata
+from collections.abc import Iterable
+from importlib import resources
+
+from attrs import field, frozen
+
+from newsclean.errors import ConfigError
+
+__all__ = ["Profile", "available_languages", "detect_language", "load_profile", "normalize_phrase"]
+
+# Trailing decoration around a marker line: "Tin khác:", "Related »", "READ MORE ›".
+_DECORATION = " \t\u00a0:：»›>|•·-–—…/\\*#()[]«‹<"
+
+
+def normalize_phrase(text: str) -> str:
+    """The form marker phrases are compared in: NFC, casefolded, decoration trimmed, spaces collapsed.
+
+    >>> normalize_phrase("  TIN KHÁC » ")
+    'tin khác'
+    """
+    text = unicodedata.normalize("NFC", text).casefold().strip(_DECORATION)
+    return " ".join(text.split())
+
+
+def _phrases(values: Iterable[str]) -> frozenset[str]:
+    return frozenset(normalize_phrase(v) for v in values)
+
+
+@frozen
+class Profile:
+    """What newsclean knows of one language.
+
+    Args:
+        language: ISO 639-1 code ("vi"); "" for the generic profile.
+        name: the language's English name.
+        diacritics: whether the language writes Latin letters with diacritics,
+            so an ASCII-folded copy of a line (a slug) is a sign of boilerplate.
+        recommendation_markers: lines that open a block of teasers ("tin khác").
+        nav_phrases: short lines that are page furniture ("trang chủ", "share").
+        caption_patterns: regexes (case-insensitive) that mark a photo caption.
+        byline_patterns: regexes (case-insensitive, whole line) for author, source and date lines.
+        stopwords: the language's most frequent function words.
+    """
+
+    language: str = ""
+    name: str = "generic"
+    diacritics: bool = False
+    recommendation_markers: frozenset[str] = field(default=frozenset(), converter=_phrases)
+    nav_phrases: frozenset[str] = field(default=frozenset(), converter=_phrases)
+    caption_patterns: tuple[str, ...] = field(default=(), converter=tuple)
+    byline_patterns: tuple[str, ...] = field(default=(), converter=tuple)
+    stopwords: frozenset[str] = field(default=frozenset(), converter=frozenset)
+
+    @classmethod
+    def generic(cls) -> Profile:
+        """The profile for a page in no known language: structure alone."""
+        return cls()
+
+    @property
+    def caption_regex(self) -> re.Pattern[str] | None:
+        """The caption patterns as one compiled regex (None when there are none)."""
+        return _compile(self.caption_patterns)
+
+    @property
+    def byline_regex(self) -> re.Pattern[str] | None:
+        """The byline patterns as one compiled regex (None when there are none)."""
+        return _compile(self.byline_patterns)
+
+
+@functools.cache
+def _compile(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not patterns:
+        return None
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+
+
+@functools.cache
+def available_languages() -> tuple[str, ...]:
+    """The languages with a profile file, sorted."""
+    files = resources.files(__name__).iterdir()
+    return tuple(sorted(f.name[:-5] for f in files if f.name.endswith(".toml")))
+
+
+@functools.cache
+def load_profile(language: str | None) -> Profile:
+    """The profile for ``language`` (None or "": the generic one).
+
+    Raises ConfigError naming the languages that have a profile.
+    """
+    if not language:
+        return Profile.generic()
+    language = language.lower()
+    if language not in available_languages():
+        raise ConfigError(
+            f"no profile for language {language!r}", "profiles", f"one of: {', '.join(available_languages())}"
+        )
+    data = tomllib.loads(resources.files(__name__).joinpath(f"{language}.toml").read_text(encoding="utf-8"))
+    try:
+        profile = Profile(**data)
+    except TypeError as exc:
+        raise ConfigError(str(exc), f"profiles/{language}.toml", "the keys of Profile") from None
+    for pattern in profile.caption_patterns + profile.byline_patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ConfigError(f"bad pattern {pattern!r} ({exc})", f"profiles/{language}.toml") from None
+    return profile
+
+
+_WORD = re.compile(r"\w+")
+
+
+def detect_language(lines: Iterable[str], min_hits: int = 3, min_share: float = 0.05) -> str | None:
+    """The profile language whose stopwords are densest in ``lines``, or None when none is dense enough.
+
+    Cheap on purpose (it runs on every page): a stopword count over at most
+    the first ~2,000 words. Args:
+        lines: the page's lines.
+        min_hits: fewest stopword hits for a verdict.
+        min_share: least share of words that must be stopwords.
+    """
+    words: list[str] = []
+    for line in lines:
+        words += _WORD.findall(line.casefold())
+        if len(words) >= 2000:
+            break
+    if not words:
+        return None
+    best, best_hits = None, 0
+    for language in available_languages():
+        stop = load_profile(language).stopwords
+        hits = sum(1 for w in words if w in stop)
+        if hits > best_hits:
+            best, best_hits = language, hits
+    if best_hits < min_hits or best_hits < min_share * len(words):
+        return None
+    return best

@@ -1,0 +1,46 @@
+"""What several stages need: the page's profile, and which raw lines are already gone and why."""
+
+from __future__ import annotations
+
+from newsclean.core import Document, Label, Line, Removal
+from newsclean.profiles import Profile, available_languages, detect_language, load_profile
+
+
+def profile_for(language: str, doc: Document) -> Profile:
+    """The profile to use on ``doc``: the stage's own language, else the page's, else detected, else generic."""
+    if language:
+        return load_profile(language)
+    found = doc.metadata.get("language")
+    if not isinstance(found, str) or found not in available_languages():
+        found = detect_language(line.text for line in doc.lines)
+    return load_profile(found) if found else Profile.generic()
+
+
+def removed_labels(doc: Document) -> dict[int, Label]:
+    """The label of every removed raw line, by raw index."""
+    return {r.line.index: r.label for r in doc.removed}
+
+
+def preview(text: str, width: int = 60) -> str:
+    """A line shortened for evidence: quoted, at most ``width`` characters."""
+    return repr(text if len(text) <= width else text[: width - 1] + "…")
+
+
+def lines_before(doc: Document, stage: str) -> list[Line]:
+    """The non-empty lines as they stood before ``stage`` first ran: kept ones and the ones it removed.
+
+    A stage that judges lines by their context decides on this view, so a
+    second run sees what the first saw and decides the same: idempotence
+    does not depend on the stage's removals leaving the context alone.
+    """
+    own = [r.line for r in doc.removed if r.stage == stage]
+    if not own:
+        return [line for line in doc.lines if line.text]
+    return sorted((line for line in (*doc.lines, *own) if line.text), key=lambda line: line.index)
+
+
+def remove_kept(doc: Document, stage: str, found: dict[int, tuple[Label, str, str]], lines: list[Line]) -> Document:
+    """Remove the lines in ``found`` (raw index -> label, rule, evidence) that are still kept."""
+    kept = {line.index for line in doc.lines}
+    by_index = {line.index: line for line in lines}
+    return doc.remove(Removal(by_index[i], stage, *found[i]) for i in sorted(found) if i in kept)

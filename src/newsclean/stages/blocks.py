@@ -1,0 +1,123 @@
+"""Recommendation blocks: a marker line ("Tin khác", "Related") and the run of headlines and teasers under it.
+
+A block ends where its structure ends, not at a word count: teasers can be
+as long as paragraphs. Under a marker, headlines, dates and short lines
+belong to the block; a sentence belongs to it as a *teaser* when it follows
+a headline and is followed by another headline (or the page's end), the
+rhythm of a teaser list. Two sentences in a row mean the body has resumed,
+and the block ends before them. A title ends a block too.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import ClassVar
+
+from attrs import field, frozen
+from attrs.validators import instance_of
+
+from newsclean.core import Document, Label, Line
+from newsclean.pipeline import as_document, register
+from newsclean.profiles import Profile, available_languages, load_profile, normalize_phrase
+from newsclean.stages._common import lines_before, preview, profile_for, remove_kept
+from newsclean.structure import Kind, kind
+
+__all__ = ["RecommendationBlocks"]
+
+
+def _phrase_set(values: frozenset[str]) -> frozenset[str]:
+    return frozenset(normalize_phrase(v) for v in values)
+
+
+@functools.cache
+def _all_markers() -> frozenset[str]:
+    return frozenset().union(*(load_profile(lang).recommendation_markers for lang in available_languages()))
+
+
+@functools.cache
+def _markers(profile: Profile, extra: frozenset[str], english: bool) -> frozenset[str]:
+    if not profile.language:  # no language known: any profile's marker will do
+        return _all_markers() | extra
+    found = profile.recommendation_markers | extra
+    if english and profile.language != "en":
+        # Sites in every language label their boxes in English ("Related", "Trending").
+        found |= load_profile("en").recommendation_markers
+    return found
+
+
+@register
+@frozen
+class RecommendationBlocks:
+    """Remove marker lines and the block of headlines and teasers each one opens.
+
+    Keeps: a marker phrase inside a sentence; the body when it resumes after
+    a block (two sentences in a row); the title.
+
+    Args:
+        language: the profile to use ("" takes the page's).
+        extra_markers: more marker phrases, for a site's own labels.
+        english_markers: also take English markers on pages in other languages.
+
+    >>> text = "Bài viết dài, với nhiều câu văn đầy đủ ở đây.\\nTin khác\\nMột tiêu đề ngắn\\nMột tiêu đề khác"
+    >>> doc = RecommendationBlocks(language="vi")(Document.from_text(text))
+    >>> [(r.line.index, r.rule) for r in doc.removed]
+    [(1, 'marker'), (2, 'under-marker'), (3, 'under-marker')]
+    """
+
+    name: ClassVar[str] = "recommendation_blocks"
+    language: str = field(default="", validator=instance_of(str))
+    extra_markers: frozenset[str] = field(default=frozenset(), converter=_phrase_set)
+    english_markers: bool = field(default=True, validator=instance_of(bool))
+
+    def __call__(self, doc: Document) -> Document:
+        doc = as_document(doc)
+        markers = _markers(profile_for(self.language, doc), self.extra_markers, self.english_markers)
+        lines = lines_before(doc, self.name)
+        is_marker = [line.label is not Label.TITLE and normalize_phrase(line.text) in markers for line in lines]
+        if not any(is_marker):
+            return doc
+        kinds = [kind(line.text) for line in lines]
+        found: dict[int, tuple[Label, str, str]] = {}
+        taken: set[int] = set()
+        for p, line in enumerate(lines):
+            if not is_marker[p] or p in taken:
+                continue
+            marker = line
+            taken.add(p)
+            found[line.index] = (Label.RECOMMENDATION, "marker", f"marker {preview(line.text, 40)}")
+            for j, rule in _block(lines, kinds, is_marker, p):
+                taken.add(j)
+                found[lines[j].index] = (Label.RECOMMENDATION, rule, _evidence(rule, marker, lines, j))
+        return remove_kept(doc, self.name, found, lines)
+
+
+def _block(lines: list[Line], kinds: list[Kind], is_marker: list[bool], p: int):
+    """Yield ``(position, rule)`` for each line of the block the marker at ``p`` opens."""
+    previous = None
+    for j in range(p + 1, len(lines)):
+        if lines[j].label is Label.TITLE:
+            return
+        if is_marker[j]:
+            return  # the next marker opens its own block
+        k = kinds[j]
+        if k is Kind.PROSE:
+            # The next marker ends this block as the page's end does.
+            following = kinds[j + 1] if j + 1 < len(lines) and not is_marker[j + 1] else None
+            # A sentence between headlines (or between a headline and the
+            # page's end) is a teaser; so is a lone sentence closing the page
+            # right under its marker.
+            after_headline = previous in (Kind.HEADLINE, Kind.TEXT, Kind.META)
+            if (after_headline and following is not Kind.PROSE) or (previous is None and following is None):
+                yield j, "teaser"
+                previous = k
+                continue
+            return
+        yield j, "under-marker"
+        previous = k
+
+
+def _evidence(rule: str, marker: Line, lines: list[Line], j: int) -> str:
+    where = f"under marker {preview(marker.text, 40)} (line {marker.index})"
+    if rule == "teaser":
+        return f"a teaser between headlines, {where}"
+    return where

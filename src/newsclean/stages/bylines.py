@@ -1,0 +1,110 @@
+"""Bylines, dates, navigation, footers, share and tag lines: the furniture around an article.
+
+Found by the profile's phrases and patterns ("Theo ...", "By ...", "Share",
+"Trang chủ"), by form (a line that is only a date or a time stamp; a run of
+one- and two-word lines, which is a menu), and by place (a short name
+standing alone right after the body is its author).
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import ClassVar
+
+from attrs import field, frozen
+from attrs.validators import ge, instance_of
+
+from newsclean.core import Document, Label, Line
+from newsclean.pipeline import as_document, register
+from newsclean.profiles import Profile, available_languages, load_profile, normalize_phrase
+from newsclean.stages._common import lines_before, preview, profile_for, remove_kept
+from newsclean.structure import Kind, body_segments, kind
+from newsclean.text import shape, words
+
+__all__ = ["Bylines"]
+
+
+@functools.cache
+def _nav_phrases(profile: Profile) -> frozenset[str]:
+    english = load_profile("en").nav_phrases
+    if not profile.language:
+        return frozenset().union(*(load_profile(lang).nav_phrases for lang in available_languages()))
+    return profile.nav_phrases | english
+
+
+@register
+@frozen
+class Bylines:
+    """Remove bylines, source and date lines, navigation phrases, menus, and the author's name after the body.
+
+    Keeps: a byline pattern inside a long sentence ("Theo đó, ..." as the
+    start of a paragraph is body); short lines inside the body that are not
+    furniture (subheadings).
+
+    Args:
+        language: the profile to use ("" takes the page's).
+        max_words: the longest a byline may be.
+        min_menu: the fewest one- or two-word lines in a row that make a menu.
+
+    >>> text = "Tiêu đề\\nTrang chủ\\nThân bài với nhiều câu văn đầy đủ và dài.\\nNgọc Lan\\nTheo Báo Lao động"
+    >>> [(r.line.index, r.rule) for r in Bylines(language="vi")(Document.from_text(text)).removed]
+    [(1, 'nav-phrase'), (3, 'name-after-body'), (4, 'byline-pattern')]
+    """
+
+    name: ClassVar[str] = "bylines"
+    language: str = field(default="", validator=instance_of(str))
+    max_words: int = field(default=12, validator=[instance_of(int), ge(1)])
+    min_menu: int = field(default=4, validator=[instance_of(int), ge(2)])
+
+    def __call__(self, doc: Document) -> Document:
+        doc = as_document(doc)
+        profile = profile_for(self.language, doc)
+        nav = _nav_phrases(profile)
+        byline = profile.byline_regex
+        lines = lines_before(doc, self.name)
+        kinds = [kind(line.text) for line in lines]
+        found: dict[int, tuple[Label, str, str]] = {}
+        for line, k in zip(lines, kinds):
+            if line.label is Label.TITLE:
+                continue
+            text = line.text
+            n = shape(text).n_words
+            if normalize_phrase(text) in nav:
+                found[line.index] = (Label.NAV, "nav-phrase", f"a navigation phrase: {preview(text, 40)}")
+            elif byline is not None and n <= self.max_words and byline.search(text) and not _is_sentence(text, k):
+                found[line.index] = (Label.BYLINE, "byline-pattern", f"reads as a byline: {preview(text, 40)}")
+            elif k is Kind.META:
+                found[line.index] = (Label.BYLINE, "date-line", f"a date or time stamp: {preview(text, 40)}")
+        self._menus(lines, kinds, found)
+        self._author_after_body(lines, kinds, found)
+        return remove_kept(doc, self.name, found, lines)
+
+    def _menus(self, lines: list[Line], kinds: list[Kind], found: dict) -> None:
+        run: list[Line] = []
+        for line, k in list(zip(lines, kinds)) + [(Line(-1, ""), Kind.PROSE)]:
+            if k is Kind.SHORT and line.label is not Label.TITLE:
+                run.append(line)
+                continue
+            if len(run) >= self.min_menu:
+                for member in run:
+                    found.setdefault(member.index, (Label.NAV, "menu", f"one of {len(run)} one- or two-word lines in a row, from line {run[0].index}"))
+            run = []
+
+    def _author_after_body(self, lines: list[Line], kinds: list[Kind], found: dict) -> None:
+        segments = body_segments(kinds, [shape(line.text).n_words for line in lines])
+        if not segments:
+            return
+        end = segments[-1][1]
+        for p in range(end, min(end + 2, len(lines))):
+            line = lines[p]
+            if line.index in found:
+                continue
+            ws = words(line.text)
+            if 1 <= len(ws) <= 4 and all(w[0].isupper() for w in ws) and not shape(line.text).sentence_end:
+                found[line.index] = (Label.BYLINE, "name-after-body", "a short name right after the last paragraph")
+                return
+
+
+def _is_sentence(text: str, k: Kind) -> bool:
+    """A byline pattern that opens a real sentence ("Theo đó, ...") is body."""
+    return k is Kind.PROSE and ("," in text or shape(text).n_words > 8)

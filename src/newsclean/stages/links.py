@@ -1,0 +1,132 @@
+"""Related links: headlines that repeat, lists of headlines, and headlines glued into one line.
+
+A flattened related-links box shows itself by form: the same headline
+twice (a thumbnail link and a text link, maybe with a slug or a table bar
+stuck to one of them), several headlines in a row with no sentence among
+them, or two headlines run together with no mark between ("... đoàn viên
+Nhiều hoạt động ..."). Sentences are never taken for links: a repeated
+paragraph keeps its first copy.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import ClassVar
+
+from attrs import field, frozen
+from attrs.validators import ge, instance_of, le
+from rapidfuzz import fuzz, process
+
+from newsclean.core import Document, Label, Line
+from newsclean.pipeline import as_document, register
+from newsclean.profiles import normalize_phrase
+from newsclean.stages._common import lines_before, profile_for, remove_kept
+from newsclean.structure import Kind, body_segments, glued_boundary, kind
+from newsclean.text import shape
+
+__all__ = ["NearDuplicateLinks"]
+
+
+def _key(text: str) -> str:
+    return normalize_phrase(text.rstrip(" |"))
+
+
+@register
+@frozen
+class NearDuplicateLinks:
+    """Remove repeated headlines, lists of headlines around the body, and glued headlines.
+
+    Keeps: the first copy of a repeated sentence; the title; headlines
+    inside the body (subheadings) unless they repeat or end in table bars.
+
+    Args:
+        language: the profile to use ("" takes the page's).
+        min_score: how alike (80-100, rapidfuzz ratio) two headlines must be to count as one.
+        min_run: the fewest headlines in a row, outside the body, that make a list.
+
+    >>> text = "Tiêu đề bài\\nMột tin liên quan rất hay |\\nMột tin khác cũng hay | |\\nThân bài với nhiều câu văn đầy đủ và dài."
+    >>> from newsclean.stages.title import Title
+    >>> doc = NearDuplicateLinks(language="vi")(Title()(Document.from_text(text)))
+    >>> [(r.line.index, r.rule) for r in doc.removed]
+    [(1, 'bar-list'), (2, 'bar-list')]
+    """
+
+    name: ClassVar[str] = "near_duplicate_links"
+    language: str = field(default="", validator=instance_of(str))
+    min_score: int = field(default=92, validator=[instance_of(int), ge(80), le(100)])
+    min_run: int = field(default=3, validator=[instance_of(int), ge(2)])
+
+    def __call__(self, doc: Document) -> Document:
+        doc = as_document(doc)
+        lines = lines_before(doc, self.name)
+        if not lines:
+            return doc
+        stopwords = profile_for(self.language, doc).stopwords
+        kinds = [kind(line.text) for line in lines]
+        found: dict[int, tuple[Label, str, str]] = {}
+        self._repeats(lines, kinds, found)
+        self._bar_lists(lines, found)
+        self._headline_lists(lines, kinds, found)
+        for line, k in zip(lines, kinds):
+            if line.index not in found and line.label is not Label.TITLE and k in (Kind.HEADLINE, Kind.TEXT):
+                if shape(line.text).n_words >= 8 and glued_boundary(line.text, stopwords):
+                    found[line.index] = (Label.RELATED, "glued-headlines", "two headlines run together with no mark between")
+        return remove_kept(doc, self.name, found, lines)
+
+    def _repeats(self, lines: list[Line], kinds: list[Kind], found: dict) -> None:
+        groups: dict[str, list[int]] = defaultdict(list)
+        for position, line in enumerate(lines):
+            if line.label is not Label.TITLE and shape(line.text).n_words >= 3:
+                groups[_key(line.text)].append(position)
+        # Near repeats among the headlines that do not repeat exactly.
+        singles = [g[0] for g in groups.values() if len(g) == 1 and kinds[g[0]] is not Kind.PROSE]
+        if len(singles) > 1 and self.min_score < 100:
+            keys = [_key(lines[p].text) for p in singles]
+            scores = process.cdist(keys, keys, scorer=fuzz.ratio, score_cutoff=self.min_score, workers=1)
+            for a in range(len(singles)):
+                for b in range(a + 1, len(singles)):
+                    if scores[a][b]:
+                        groups[keys[a]].append(singles[b])
+                        groups[keys[b]] = []
+        for positions in groups.values():
+            if len(positions) < 2:
+                continue
+            positions.sort()
+            where = ", ".join(str(lines[p].index) for p in positions)
+            if all(kinds[p] is Kind.PROSE for p in positions):
+                for p in positions[1:]:
+                    found.setdefault(lines[p].index, (Label.DUPLICATE, "repeated-paragraph", f"repeats line {lines[positions[0]].index}"))
+                continue
+            for p in positions:
+                found.setdefault(lines[p].index, (Label.RELATED, "repeated", f"a headline that stands {len(positions)} times (lines {where})"))
+
+    def _bar_lists(self, lines: list[Line], found: dict) -> None:
+        """Runs of two or more lines ending in table bars: cells of a links table."""
+        run: list[Line] = []
+        for line in lines + [Line(-1, "")]:
+            if line.text.rstrip().endswith("|") and line.label is not Label.TITLE and shape(line.text).n_words >= 2:
+                run.append(line)
+                continue
+            if len(run) >= 2:
+                for member in run:
+                    found.setdefault(member.index, (Label.RELATED, "bar-list", f"one of {len(run)} table cells in a row, from line {run[0].index}"))
+            run = []
+
+    def _headline_lists(self, lines: list[Line], kinds: list[Kind], found: dict) -> None:
+        """Runs of headlines before or after the body: a list of links, not the article."""
+        segments = body_segments(kinds, [shape(line.text).n_words for line in lines])
+        if not segments:
+            return
+        start, end = segments[0][0], segments[-1][1]
+        run: list[int] = []
+        for p in list(range(0, start)) + [-1] + list(range(end, len(lines))) + [-1]:
+            if p >= 0 and kinds[p] is Kind.HEADLINE and lines[p].label is not Label.TITLE and shape(lines[p].text).n_words >= 3:
+                run.append(p)
+                continue
+            if len(run) >= self.min_run:
+                for q in run:
+                    found.setdefault(
+                        lines[q].index,
+                        (Label.RELATED, "headline-list", f"one of {len(run)} headlines in a row outside the body, from line {lines[run[0]].index}"),
+                    )
+            run = []

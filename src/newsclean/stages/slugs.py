@@ -1,0 +1,127 @@
+"""Slug lines: the ASCII-folded title standing alone or glued before a link or alt text.
+
+CMSs build URL slugs from the title with its diacritics and capitals
+stripped ("hoan thanh vuot nhieu chi tieu"), and careless flattening leaves
+that slug in the text, alone or glued before a related link's headline. A
+slug is recognised by what it is a copy of: its words are the ASCII fold of
+another line of the page (usually the title), whole or a prefix of it. No
+vocabulary is needed, so it works for any language written with diacritics.
+A verbatim copy of the title away from the title (alt text) goes too.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from attrs import field, frozen
+from attrs.validators import ge, instance_of, le
+from rapidfuzz import fuzz
+
+from newsclean.core import Document, Label, Line, Removal
+from newsclean.pipeline import as_document, register
+from newsclean.profiles import normalize_phrase
+from newsclean.stages._common import preview
+from newsclean.text import fold
+
+__all__ = ["SlugLines"]
+
+
+def _ascii_head(text: str) -> list[str]:
+    """The leading tokens that are all-lower-case ASCII (a slug's look)."""
+    head = []
+    for token in text.split():
+        if token.isascii() and not any(c.isupper() for c in token) and any(c.isalpha() for c in token):
+            head.append(token)
+        else:
+            break
+    return head
+
+
+@register
+@frozen
+class SlugLines:
+    """Remove slugs (the folded title, whole or a prefix, alone or glued before a link) and copies of the title.
+
+    Keeps: the title itself; lower-case ASCII text that is no fold of another
+    line (an English quote in a Vietnamese article); a line only partly alike.
+
+    Args:
+        min_words: the fewest words a slug may have.
+        min_score: how alike (80-100, rapidfuzz ratio) a slug and a folded line
+            must be when they are not equal.
+
+    >>> doc = Document.from_text("Hoàn thành vượt chỉ tiêu\\nBài viết.\\nhoan thanh vuot chi tieu\\nhoan thanh vuot chi tieu Một tin khác")
+    >>> [(r.line.index, r.label.value, r.rule) for r in SlugLines()(doc).removed]
+    [(2, 'slug', 'folded-copy'), (3, 'related', 'slug-prefix')]
+    """
+
+    name: ClassVar[str] = "slug_lines"
+    min_words: int = field(default=3, validator=[instance_of(int), ge(2)])
+    min_score: int = field(default=92, validator=[instance_of(int), ge(80), le(100)])
+
+    def __call__(self, doc: Document) -> Document:
+        doc = as_document(doc)
+        heads = {line.index: h for line in doc.lines if len(h := _ascii_head(line.text)) >= self.min_words}
+        titles = [line for line in doc.lines if line.label is Label.TITLE]
+        if not heads and not titles:
+            return doc
+        sources = _Sources([line for line in doc.lines if line.index not in heads or line.label is Label.TITLE])
+        removals = []
+        title_forms = {normalize_phrase(t.text): t for t in titles}
+        for line in doc.lines:
+            if line.label is Label.TITLE:
+                continue
+            head = heads.get(line.index)
+            if head is not None:
+                removal = self._slug(line, head, sources)
+                if removal is not None:
+                    removals.append(removal)
+                    continue
+            original = title_forms.get(normalize_phrase(line.text))
+            if original is not None:
+                removals.append(
+                    Removal(line, self.name, Label.SLUG, "title-copy", f"repeats the title (line {original.index})")
+                )
+        return doc.remove(removals)
+
+    def _slug(self, line: Line, head: list[str], sources: _Sources) -> Removal | None:
+        for k in range(len(head), self.min_words - 1, -1):
+            candidate = " ".join(head[:k])
+            source = sources.match(candidate, line.index, self.min_score)
+            if source is None:
+                continue
+            whole = k == len(line.text.split())
+            of = f"the ASCII fold of line {source.index} {preview(source.text, 50)}"
+            if whole:
+                return Removal(line, self.name, Label.SLUG, "folded-copy", f"{of}")
+            return Removal(line, self.name, Label.RELATED, "slug-prefix", f"starts with {of}, glued before a link")
+        return None
+
+
+class _Sources:
+    """The folds of the lines a slug may copy, and every word-prefix of them, for quick lookup."""
+
+    def __init__(self, lines: list[Line]) -> None:
+        self.exact: dict[str, Line] = {}
+        self.lines = []
+        for line in lines:
+            folded = " ".join(fold(line.text).split())
+            if not folded or folded == " ".join(line.text.casefold().split()):
+                # Without diacritics to strip, a lower-case copy is no proof of a
+                # slug (English text starts lines in lower case too).
+                continue
+            self.lines.append((folded, line))
+            tokens = folded.split()
+            for k in range(2, len(tokens) + 1):
+                self.exact.setdefault(" ".join(tokens[:k]), line)
+
+    def match(self, candidate: str, index: int, min_score: int) -> Line | None:
+        found = self.exact.get(candidate)
+        if found is not None and found.index != index:
+            return found
+        if len(candidate.split()) < 5 or min_score >= 100:
+            return None
+        for folded, line in self.lines:
+            if line.index != index and fuzz.ratio(candidate, folded[: len(candidate) + 3]) >= min_score:
+                return line
+        return None

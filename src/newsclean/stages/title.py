@@ -1,0 +1,147 @@
+"""Title: find the article's headline and mark it, so it is kept and known to the stages after.
+
+A dump seldom says which line is the title. It is the headline-like line
+just above where the body starts that shares the most words with the body's
+opening; a line whose ASCII fold recurs as a slug elsewhere is the title
+for sure; a title the reader found in the markup (``metadata["title"]``)
+wins over both. A short kicker ending in ":" right above the title
+("LĐLĐ quận Long Biên:") belongs to it.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from attrs import field, frozen
+from attrs.validators import ge, instance_of
+from rapidfuzz import fuzz
+
+from newsclean.core import Document, Label, Line
+from newsclean.pipeline import as_document, register
+from newsclean.profiles import Profile, normalize_phrase
+from newsclean.stages._common import profile_for
+from newsclean.structure import Kind, body_segments, kind
+from newsclean.text import fold, shape, words
+
+__all__ = ["Title"]
+
+
+@register
+@frozen
+class Title:
+    """Mark the title line(s) of the article as ``TITLE``.
+
+    Keeps: every line (it only labels); a title already marked.
+
+    Args:
+        language: the profile to use ("" takes the page's).
+        window: how many lines above the body's start may hold the title.
+        min_score: how alike (0-100) a line and ``metadata["title"]`` must be.
+
+    >>> doc = Title()(Document.from_text("Home\\nCouncil approves new city budget\\nThe council approved the city budget on Monday after a long debate."))
+    >>> doc.title
+    'Council approves new city budget'
+    """
+
+    name: ClassVar[str] = "title"
+    language: str = field(default="", validator=instance_of(str))
+    window: int = field(default=15, validator=[instance_of(int), ge(1)])
+    min_score: int = field(default=85, validator=[instance_of(int), ge(0)])
+
+    def __call__(self, doc: Document) -> Document:
+        doc = as_document(doc)
+        if any(line.label is Label.TITLE for line in doc.lines):
+            return doc
+        lines = [line for line in doc.lines if line.text]
+        if not lines:
+            return doc
+        profile = profile_for(self.language, doc)
+        found = self._from_metadata(doc, lines)
+        if found is None:
+            found = self._from_structure(lines, profile)
+        if found is None:
+            return doc
+        chosen = {found}
+        position = next(i for i, line in enumerate(lines) if line.index == found)
+        if position > 0 and _is_kicker(lines[position - 1].text):
+            chosen.add(lines[position - 1].index)
+        if lines[position].text.rstrip().endswith(":") and position + 1 < len(lines):
+            follower = lines[position + 1].text
+            if kind(follower) is Kind.HEADLINE:
+                chosen.add(lines[position + 1].index)
+        return doc.relabel({i: Label.TITLE for i in chosen})
+
+    def _from_metadata(self, doc: Document, lines: list[Line]) -> int | None:
+        title = doc.metadata.get("title")
+        if not isinstance(title, str) or not title.strip():
+            return None
+        target = normalize_phrase(title)
+        best, best_score = None, float(self.min_score)
+        for line in lines[: max(len(lines) // 2, self.window)]:
+            score = fuzz.ratio(normalize_phrase(line.text), target)
+            if score < 100 and shape(line.text).n_words >= 3:
+                # The markup title often carries the site's name after a bar.
+                score = max(score, fuzz.partial_ratio(normalize_phrase(line.text), target) - 5)
+            if score > best_score:
+                best, best_score = line.index, score
+        return best
+
+    def _from_structure(self, lines: list[Line], profile: Profile) -> int | None:
+        kinds = [kind(line.text) for line in lines]
+        segments = body_segments(kinds, [shape(line.text).n_words for line in lines])
+        if not segments:
+            return None
+        start = segments[0][0]
+        opening = _content_words(" ".join(line.text for line in lines[start : start + 5]), profile.stopwords)
+        slugs = _slug_heads(lines)
+        best, best_score = None, 0.0
+        for distance, position in enumerate(range(start - 1, max(start - 1 - self.window, -1), -1)):
+            line = lines[position]
+            if not _headline_like(line.text, kinds[position], profile):
+                continue
+            own = _content_words(line.text, profile.stopwords)
+            if not own:
+                continue
+            score = len(own & opening) / len(own) - 0.02 * distance
+            if fold(line.text) in slugs:
+                score += 1.0
+            if score > best_score:
+                best, best_score = line.index, score
+        return best
+
+
+def _headline_like(text: str, k: Kind, profile: Profile) -> bool:
+    if k is Kind.HEADLINE:
+        pass
+    elif k is Kind.PROSE and shape(text).n_words <= 25 and text.rstrip()[-1:] in "?!":
+        pass
+    else:
+        return False
+    if text.rstrip().endswith("|"):  # a table cell: a link in a list
+        return False
+    phrase = normalize_phrase(text)
+    return phrase not in profile.recommendation_markers and phrase not in profile.nav_phrases
+
+
+def _is_kicker(text: str) -> bool:
+    s = shape(text)
+    return text.rstrip().endswith(":") and 1 <= s.n_words <= 10 and not s.has_date
+
+
+def _content_words(text: str, stopwords: frozenset[str]) -> set[str]:
+    return {w.casefold() for w in words(text) if len(w) > 1 and w.casefold() not in stopwords and not w.isdigit()}
+
+
+def _slug_heads(lines: list[Line]) -> set[str]:
+    """Every all-lower-case ASCII run of 3+ words that opens a line: slugs, whose source is the title."""
+    heads = set()
+    for line in lines:
+        head = []
+        for token in line.text.split():
+            if token.isascii() and not any(c.isupper() for c in token):
+                head.append(token)
+            else:
+                break
+        if len(head) >= 3:
+            heads.add(" ".join(head))
+    return heads

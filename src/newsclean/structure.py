@@ -1,0 +1,146 @@
+"""What each line of a page is by its form, and where the article body lies.
+
+The detectors share this reading of a page: a line is *prose* (a sentence or
+more), a *headline* (a title-like run of words without a closing mark), *meta*
+(a date, a time, a category stamp), *short* (one or two words) or *empty*.
+The body is the stretch of the page densest in prose, found as a maximum-sum
+segment: a prose line counts for its words, any other line against them.
+This is language-independent; a profile only sharpens it (stopwords).
+
+>>> kinds = [kind(t) for t in ["Home", "Council approves the new budget", "The council voted on Monday to approve it."]]
+>>> [k.name for k in kinds]
+['SHORT', 'HEADLINE', 'PROSE']
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import re
+from collections.abc import Sequence
+
+from newsclean.text import shape, words
+
+__all__ = ["Kind", "body_segments", "glued_boundary", "kind"]
+
+
+class Kind(enum.Enum):
+    """The form of a line."""
+
+    EMPTY = 0
+    SHORT = 1  # one or two words: menus, labels, names
+    META = 2  # dates, times, counters: "Hoạt động 21/11/2024 08:42"
+    HEADLINE = 3  # title-like: words without a closing mark
+    TEXT = 4  # long, but without a closing mark: a glued list, a caption, a paragraph cut short
+    PROSE = 5  # ends like a sentence and is long enough to be one
+
+
+# A sentence needs this many words to count as prose. Six keeps "Trump wins."
+# (a headline) out and "The council voted to approve it." in.
+PROSE_MIN_WORDS = 6
+# A headline longer than this is no headline: long runs without a closing
+# mark are glued link lists, captions or cut paragraphs.
+HEADLINE_MAX_WORDS = 30
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def kind(text: str) -> Kind:
+    """The Kind of one line, from its form alone (cached)."""
+    s = shape(text)
+    if s.n_words == 0:
+        return Kind.EMPTY if not s.letters else Kind.SHORT
+    if s.has_date and s.n_words <= 8 and not s.sentence_end:
+        return Kind.META
+    if s.sentence_end and s.n_words >= PROSE_MIN_WORDS:
+        return Kind.PROSE
+    if s.n_words <= 2:
+        return Kind.SHORT
+    if s.n_words > HEADLINE_MAX_WORDS:
+        return Kind.TEXT
+    return Kind.HEADLINE
+
+
+_SENTENCE_MARK = re.compile(r"[.!?…:;,\"'”’»)\]|–—-]$")
+
+
+def glued_boundary(text: str, stopwords: frozenset[str]) -> bool:
+    """Whether two titles seem glued into one line: a capitalised stopword after a word with no mark.
+
+    "... đoàn viên Nhiều hoạt động ..." or "... from home The couple ...": a
+    function word starts a sentence only after a full stop, so one that is
+    capitalised with no mark before it starts a second title.
+
+    >>> glued_boundary("Council approves budget The mayor resigns", frozenset({"the"}))
+    True
+    >>> glued_boundary("The mayor resigns. The council votes.", frozenset({"the"}))
+    False
+    """
+    ws = words(text)
+    if len(ws) < 4 or not stopwords:
+        return False
+    tokens = text.split()
+    for prev, word in zip(tokens, tokens[1:]):
+        if word[:1].isupper() and word.casefold().strip("\"'“‘(«") in stopwords and not _SENTENCE_MARK.search(prev):
+            if prev[:1].islower() or prev[:1].isdigit():
+                return True
+    return False
+
+
+def body_segments(
+    kinds: Sequence[Kind], n_words: Sequence[int], penalty: float = 12.0, min_share: float = 0.5
+) -> list[tuple[int, int]]:
+    """The stretches of a page that hold its body, as ``(start, end)`` positions, end exclusive.
+
+    Each prose line scores its word count (capped, so one huge paragraph does
+    not swallow the page), each other non-empty line ``-penalty`` (headlines
+    and text lines half as much: articles have subheadings). The best
+    segment is the body; another segment joins it when it scores at least
+    ``min_share`` of the best (an article split by a box of links).
+
+    Args:
+        kinds: the Kind of each line, in order.
+        n_words: the word count of each line.
+        penalty: what a non-prose line costs, in words.
+        min_share: how good a second segment must be, relative to the best.
+    """
+    scores = []
+    for k, n in zip(kinds, n_words):
+        if k is Kind.PROSE:
+            scores.append(float(min(n, 80)))
+        elif k is Kind.EMPTY:
+            scores.append(0.0)
+        elif k in (Kind.HEADLINE, Kind.TEXT):
+            scores.append(-penalty / 2)
+        else:
+            scores.append(-penalty)
+    segments = []
+    best_score = None
+    remaining = [(0, len(scores))]
+    while remaining:
+        lo, hi = remaining.pop()
+        found = _max_segment(scores, lo, hi)
+        if found is None:
+            continue
+        start, end, total = found
+        if best_score is None:
+            best_score = total
+        elif total < min_share * best_score:
+            continue
+        segments.append((start, end))
+        remaining += [(lo, start), (end, hi)]
+    return sorted(segments)
+
+
+def _max_segment(scores: Sequence[float], lo: int, hi: int) -> tuple[int, int, float] | None:
+    """Kadane's maximum-sum segment of scores[lo:hi], or None when nothing scores above zero."""
+    best = (0.0, lo, lo)
+    total, start = 0.0, lo
+    for i in range(lo, hi):
+        if total <= 0:
+            total, start = 0.0, i
+        total += scores[i]
+        if total > best[0]:
+            best = (total, start, i + 1)
+    if best[0] <= 0:
+        return None
+    return best[1], best[2], best[0]
