@@ -20,7 +20,7 @@ __all__ = ["ConfigError", "InputError", "NewscleanError", "BYTES_ERROR_TEXT"]
 # instead of guessing an encoding behind the caller's back.
 BYTES_ERROR_TEXT = (
     "newsclean works on str, not bytes: decode first, e.g. data.decode('utf-8'), "
-    "or let newsclean.io.read_documents() decode files for you (encoding=...)"
+    "or let newsclean.io.read_inputs() decode files for you (encoding=...)"
 )
 
 

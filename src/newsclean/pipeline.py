@@ -239,6 +239,8 @@ class Pipeline:
             config = tomllib.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise ConfigError("config file not found", str(path), "a path to an existing .toml file") from None
+        except OSError as exc:
+            raise ConfigError(f"cannot read config ({exc.strerror or exc})", str(path), "a readable .toml file") from None
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"config is not valid TOML ({exc})", str(path), "fixing the syntax") from None
         return cls.from_config(config, source=str(path))
