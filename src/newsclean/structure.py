@@ -43,7 +43,7 @@ PROSE_MIN_WORDS = 6
 HEADLINE_MAX_WORDS = 30
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=1 << 13)
 def kind(text: str) -> Kind:
     """The Kind of one line, from its form alone (cached)."""
     s = shape(text)

@@ -20,22 +20,36 @@ from typing import NamedTuple
 __all__ = ["Shape", "fold", "is_folded_copy", "shape", "stop_share", "words"]
 
 # Letters NFD does not take apart.
-_FOLD_EXTRA = str.maketrans(
-    {"đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ı": "i"}
-)
+_FOLD_EXTRA = {"đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ı": "i"}
 
 
-@functools.lru_cache(maxsize=1 << 16)
+class _FoldTable(dict[int, str]):
+    """A str.translate table that learns each character's fold the first time it meets it."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        folded = _FOLD_EXTRA.get(char)
+        if folded is None:
+            folded = "".join(c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c))
+        self[code] = folded
+        return folded
+
+
+_FOLD_TABLE = _FoldTable()
+
+
+@functools.lru_cache(maxsize=1 << 13)
 def fold(text: str) -> str:
     """Lower case with diacritics stripped: the form a URL slug takes of a title."""
-    decomposed = unicodedata.normalize("NFD", text.translate(_FOLD_EXTRA))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    if text.isascii():
+        return text.casefold()
+    return text.translate(_FOLD_TABLE).casefold()
 
 
 _WORD = re.compile(r"[^\W_]+(?:[-'’.][^\W_]+)*")
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=1 << 13)
 def words(text: str) -> tuple[str, ...]:
     """The line's words (letters and digits, with inner hyphens and apostrophes)."""
     return tuple(_WORD.findall(text))
@@ -44,6 +58,8 @@ def words(text: str) -> tuple[str, ...]:
 # What may close a sentence, and what may stand after the closing mark
 # (quotes, brackets, a footnote star).
 _SENTENCE_END = re.compile(r"""[.!?…。！？;:]["'”’»)\]*]*\s*$""")
+_DIGIT = re.compile(r"\d")
+_LETTER = re.compile(r"[^\W\d_]")
 _DATE_TIME = re.compile(r"\b\d{1,4}[/.\-]\d{1,2}(?:[/.\-]\d{1,4})?\b|\b\d{1,2}:\d{2}\b")
 
 
@@ -67,15 +83,15 @@ class Shape(NamedTuple):
     ascii_lower: bool
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=1 << 13)
 def shape(text: str) -> Shape:
     """The Shape of a line (cached)."""
     ws = words(text)
     n = len(ws)
     upper = sum(1 for w in ws if w[0].isupper()) / n if n else 0.0
-    digits = sum(c.isdigit() for c in text) / len(text) if text else 0.0
-    letters = any(c.isalpha() for c in text)
-    ascii_lower = letters and text.isascii() and not any(c.isupper() for c in text)
+    digits = len(_DIGIT.findall(text)) / len(text) if text else 0.0
+    letters = _LETTER.search(text) is not None
+    ascii_lower = letters and text.isascii() and text.lower() == text
     return Shape(
         n_words=n,
         n_chars=len(text),

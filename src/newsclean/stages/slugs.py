@@ -11,11 +11,12 @@ A verbatim copy of the title away from the title (alt text) goes too.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import ClassVar
 
 from attrs import field, frozen
 from attrs.validators import ge, instance_of, le
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from newsclean.core import Document, Label, Line, Removal
 from newsclean.pipeline import as_document, register
@@ -65,7 +66,7 @@ class SlugLines:
         titles = [line for line in doc.lines if line.label is Label.TITLE]
         if not heads and not titles:
             return doc
-        sources = _Sources([line for line in doc.lines if line.index not in heads or line.label is Label.TITLE])
+        sources = _Sources([line for line in doc.lines if line.index not in heads] if heads else [])
         removals = []
         title_forms = {normalize_phrase(t.text): t for t in titles}
         for line in doc.lines:
@@ -85,43 +86,53 @@ class SlugLines:
         return doc.remove(removals)
 
     def _slug(self, line: Line, head: list[str], sources: _Sources) -> Removal | None:
-        for k in range(len(head), self.min_words - 1, -1):
-            candidate = " ".join(head[:k])
-            source = sources.match(candidate, line.index, self.min_score)
-            if source is None:
-                continue
-            whole = k == len(line.text.split())
-            of = f"the ASCII fold of line {source.index} {preview(source.text, 50)}"
-            if whole:
-                return Removal(line, self.name, Label.SLUG, "folded-copy", f"{of}")
-            return Removal(line, self.name, Label.RELATED, "slug-prefix", f"starts with {of}, glued before a link")
-        return None
+        if not sources.lines:
+            return None
+        found = None
+        for k in range(len(head), self.min_words - 1, -1):  # the longest head that is a fold
+            source = sources.exact(" ".join(head[:k]), line.index)
+            if source is not None:
+                found = (k, source)
+                break
+        if found is None and len(head) >= 5 and self.min_score < 100:
+            source = sources.near(" ".join(head), line.index, self.min_score)
+            if source is not None:
+                found = (len(head), source)
+        if found is None:
+            return None
+        k, source = found
+        of = f"the ASCII fold of line {source.index} {preview(source.text, 50)}"
+        if k == len(line.text.split()):
+            return Removal(line, self.name, Label.SLUG, "folded-copy", of)
+        return Removal(line, self.name, Label.RELATED, "slug-prefix", f"starts with {of}, glued before a link")
 
 
 class _Sources:
-    """The folds of the lines a slug may copy, and every word-prefix of them, for quick lookup."""
+    """The folds of the lines a slug may copy, found by their first words."""
 
     def __init__(self, lines: list[Line]) -> None:
-        self.exact: dict[str, Line] = {}
-        self.lines = []
+        self.lines: list[tuple[str, Line]] = []
+        self.by_start: dict[str, list[tuple[str, Line]]] = defaultdict(list)
         for line in lines:
+            if line.text.isascii():
+                continue
             folded = " ".join(fold(line.text).split())
             if not folded or folded == " ".join(line.text.casefold().split()):
                 # Without diacritics to strip, a lower-case copy is no proof of a
                 # slug (English text starts lines in lower case too).
                 continue
             self.lines.append((folded, line))
-            tokens = folded.split()
-            for k in range(2, len(tokens) + 1):
-                self.exact.setdefault(" ".join(tokens[:k]), line)
+            self.by_start[" ".join(folded.split(" ", 2)[:2])].append((folded, line))
 
-    def match(self, candidate: str, index: int, min_score: int) -> Line | None:
-        found = self.exact.get(candidate)
-        if found is not None and found.index != index:
-            return found
-        if len(candidate.split()) < 5 or min_score >= 100:
-            return None
-        for folded, line in self.lines:
-            if line.index != index and fuzz.ratio(candidate, folded[: len(candidate) + 3]) >= min_score:
+    def exact(self, candidate: str, index: int) -> Line | None:
+        """A line whose fold is ``candidate`` or starts with it (as whole words)."""
+        for folded, line in self.by_start.get(" ".join(candidate.split(" ", 2)[:2]), ()):
+            if line.index != index and (folded == candidate or folded.startswith(candidate + " ")):
                 return line
         return None
+
+    def near(self, candidate: str, index: int, min_score: int) -> Line | None:
+        """The line whose fold starts most like ``candidate`` (rapidfuzz ratio >= min_score), if any."""
+        choices = {i: folded[: len(candidate) + 3] for i, (folded, line) in enumerate(self.lines) if line.index != index}
+        best = process.extractOne(candidate, choices, scorer=fuzz.ratio, score_cutoff=min_score)
+        return None if best is None else self.lines[best[2]][1]
