@@ -48,7 +48,7 @@ def kind(text: str) -> Kind:
     """The Kind of one line, from its form alone (cached)."""
     s = shape(text)
     if s.n_words == 0:
-        return Kind.EMPTY if not s.letters else Kind.SHORT
+        return Kind.EMPTY
     if s.has_date and s.n_words <= 8 and not s.sentence_end:
         return Kind.META
     if s.sentence_end and s.n_words >= PROSE_MIN_WORDS:

@@ -17,7 +17,7 @@ import re
 import unicodedata
 from typing import NamedTuple
 
-__all__ = ["Shape", "fold", "is_folded_copy", "shape", "stop_share", "words"]
+__all__ = ["Shape", "content_words", "fold", "is_folded_copy", "shape", "stop_share", "words"]
 
 # Letters NFD does not take apart.
 _FOLD_EXTRA = {"đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ı": "i"}
@@ -58,8 +58,6 @@ def words(text: str) -> tuple[str, ...]:
 # What may close a sentence, and what may stand after the closing mark
 # (quotes, brackets, a footnote star).
 _SENTENCE_END = re.compile(r"""[.!?…。！？;:]["'”’»)\]*]*\s*$""")
-_DIGIT = re.compile(r"\d")
-_LETTER = re.compile(r"[^\W\d_]")
 _DATE_TIME = re.compile(r"\b\d{1,4}[/.\-]\d{1,2}(?:[/.\-]\d{1,4})?\b|\b\d{1,2}:\d{2}\b")
 
 
@@ -67,40 +65,29 @@ class Shape(NamedTuple):
     """What a line looks like, independent of language.
 
     Fields: n_words, n_chars; sentence_end: ends with terminal punctuation;
-    upper_share: share of words that start with a capital; digit_share:
-    share of characters that are digits; has_date: a date or a time stands in
-    it; letters: whether it has any letter at all; ascii_lower: every letter
-    is lower-case ASCII (a slug's look).
+    has_date: a date or a time stands in it (looked for only in lines of
+    ``DATE_MAX_WORDS`` words or fewer, the only ones it decides anything
+    for).
     """
 
     n_words: int
     n_chars: int
     sentence_end: bool
-    upper_share: float
-    digit_share: float
     has_date: bool
-    letters: bool
-    ascii_lower: bool
+
+
+DATE_MAX_WORDS = 12
 
 
 @functools.lru_cache(maxsize=1 << 13)
 def shape(text: str) -> Shape:
     """The Shape of a line (cached)."""
-    ws = words(text)
-    n = len(ws)
-    upper = sum(1 for w in ws if w[0].isupper()) / n if n else 0.0
-    digits = len(_DIGIT.findall(text)) / len(text) if text else 0.0
-    letters = _LETTER.search(text) is not None
-    ascii_lower = letters and text.isascii() and text.lower() == text
+    n = len(words(text))
     return Shape(
         n_words=n,
         n_chars=len(text),
-        sentence_end=bool(_SENTENCE_END.search(text)),
-        upper_share=upper,
-        digit_share=digits,
-        has_date=bool(_DATE_TIME.search(text)),
-        letters=letters,
-        ascii_lower=ascii_lower,
+        sentence_end=_SENTENCE_END.search(text) is not None,
+        has_date=n <= DATE_MAX_WORDS and _DATE_TIME.search(text) is not None,
     )
 
 
@@ -119,3 +106,9 @@ def is_folded_copy(candidate: str, original: str) -> bool:
     True
     """
     return candidate != original and fold(original) == candidate
+
+
+@functools.lru_cache(maxsize=1 << 13)
+def content_words(text: str, stopwords: frozenset[str]) -> frozenset[str]:
+    """The line's casefolded words that carry meaning: no stopwords, no numbers, no single letters."""
+    return frozenset(w for w in (w.casefold() for w in words(text)) if len(w) > 1 and w not in stopwords and not w.isdigit())

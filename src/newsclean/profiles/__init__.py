@@ -27,12 +27,13 @@ from attrs import field, frozen
 
 from newsclean.errors import ConfigError
 
-__all__ = ["Profile", "available_languages", "detect_language", "load_profile", "normalize_phrase"]
+__all__ = ["Profile", "available_languages", "detect_language", "load_profile", "normalize_phrase", "phrase_of"]
 
 # Trailing decoration around a marker line: "Tin khác:", "Related »", "READ MORE ›".
 _DECORATION = " \t\u00a0:：»›>|•·-–—…/\\*#()[]«‹<"
 
 
+@functools.lru_cache(maxsize=1 << 13)
 def normalize_phrase(text: str) -> str:
     """The form marker phrases are compared in: NFC, casefolded, decoration trimmed, spaces collapsed.
 
@@ -41,6 +42,15 @@ def normalize_phrase(text: str) -> str:
     """
     text = unicodedata.normalize("NFC", text).casefold().strip(_DECORATION)
     return " ".join(text.split())
+
+
+# No marker or menu phrase is longer than this; longer lines skip the lookup.
+PHRASE_MAX_CHARS = 60
+
+
+def phrase_of(text: str) -> str | None:
+    """``normalize_phrase(text)`` for a line short enough to be a marker or menu phrase, else None."""
+    return normalize_phrase(text) if len(text) <= PHRASE_MAX_CHARS else None
 
 
 def _phrases(values: Iterable[str]) -> frozenset[str]:

@@ -18,7 +18,7 @@ from attrs.validators import instance_of
 
 from newsclean.core import Document, Label, Line
 from newsclean.pipeline import as_document, register
-from newsclean.profiles import Profile, available_languages, load_profile, normalize_phrase
+from newsclean.profiles import Profile, available_languages, load_profile, normalize_phrase, phrase_of
 from newsclean.stages._common import lines_before, preview, profile_for, remove_kept
 from newsclean.structure import Kind, kind
 
@@ -73,7 +73,7 @@ class RecommendationBlocks:
         doc = as_document(doc)
         markers = _markers(profile_for(self.language, doc), self.extra_markers, self.english_markers)
         lines = lines_before(doc, self.name)
-        is_marker = [line.label is not Label.TITLE and normalize_phrase(line.text) in markers for line in lines]
+        is_marker = [line.label is not Label.TITLE and phrase_of(line.text) in markers for line in lines]
         if not any(is_marker):
             return doc
         kinds = [kind(line.text) for line in lines]

@@ -16,7 +16,7 @@ from attrs.validators import ge, instance_of
 
 from newsclean.core import Document, Label, Line
 from newsclean.pipeline import as_document, register
-from newsclean.profiles import Profile, available_languages, load_profile, normalize_phrase
+from newsclean.profiles import Profile, available_languages, load_profile, phrase_of
 from newsclean.stages._common import lines_before, preview, profile_for, remove_kept
 from newsclean.structure import Kind, body_segments, kind
 from newsclean.text import shape, words
@@ -69,7 +69,7 @@ class Bylines:
                 continue
             text = line.text
             n = shape(text).n_words
-            if normalize_phrase(text) in nav:
+            if phrase_of(text) in nav:
                 found[line.index] = (Label.NAV, "nav-phrase", f"a navigation phrase: {preview(text, 40)}")
             elif byline is not None and n <= self.max_words and byline.search(text) and not _is_sentence(text, k):
                 found[line.index] = (Label.BYLINE, "byline-pattern", f"reads as a byline: {preview(text, 40)}")

@@ -18,10 +18,10 @@ from rapidfuzz import fuzz
 
 from newsclean.core import Document, Label, Line
 from newsclean.pipeline import as_document, register
-from newsclean.profiles import Profile, normalize_phrase
+from newsclean.profiles import Profile, normalize_phrase, phrase_of
 from newsclean.stages._common import profile_for
 from newsclean.structure import Kind, body_segments, kind
-from newsclean.text import fold, shape, words
+from newsclean.text import content_words, fold, shape
 
 __all__ = ["Title"]
 
@@ -92,14 +92,14 @@ class Title:
         if not segments:
             return None
         start = segments[0][0]
-        opening = _content_words(" ".join(line.text for line in lines[start : start + 5]), profile.stopwords)
+        opening = frozenset().union(*(content_words(line.text, profile.stopwords) for line in lines[start : start + 5]))
         slugs = _slug_heads(lines)
         best, best_score = None, 0.0
         for distance, position in enumerate(range(start - 1, max(start - 1 - self.window, -1), -1)):
             line = lines[position]
             if not _headline_like(line.text, kinds[position], profile):
                 continue
-            own = _content_words(line.text, profile.stopwords)
+            own = content_words(line.text, profile.stopwords)
             if not own:
                 continue
             score = len(own & opening) / len(own) - 0.02 * distance
@@ -119,17 +119,13 @@ def _headline_like(text: str, k: Kind, profile: Profile) -> bool:
         return False
     if text.rstrip().endswith("|"):  # a table cell: a link in a list
         return False
-    phrase = normalize_phrase(text)
-    return phrase not in profile.recommendation_markers and phrase not in profile.nav_phrases
+    phrase = phrase_of(text)
+    return phrase is None or (phrase not in profile.recommendation_markers and phrase not in profile.nav_phrases)
 
 
 def _is_kicker(text: str) -> bool:
     s = shape(text)
     return text.rstrip().endswith(":") and 1 <= s.n_words <= 10 and not s.has_date
-
-
-def _content_words(text: str, stopwords: frozenset[str]) -> set[str]:
-    return {w.casefold() for w in words(text) if len(w) > 1 and w.casefold() not in stopwords and not w.isdigit()}
 
 
 def _slug_heads(lines: list[Line]) -> set[str]:
