@@ -19,6 +19,7 @@ from newsclean.profiles import available_languages, load_profile, normalize_phra
 from newsclean.stages import (
     Bylines,
     Captions,
+    CommentSections,
     DetectLanguage,
     ImageMarkers,
     MainContent,
@@ -47,6 +48,7 @@ STAGE_STRATEGIES: dict[str, st.SearchStrategy] = {
     "near_duplicate_links": st.builds(
         NearDuplicateLinks, language=languages, min_score=st.integers(80, 100), min_run=st.integers(2, 6)
     ),
+    "comments": st.builds(CommentSections, language=languages, min_before=st.floats(0, 1)),
     "captions": st.builds(Captions, language=languages, max_words=st.integers(1, 80)),
     "bylines": st.builds(Bylines, language=languages, max_words=st.integers(1, 20), min_menu=st.integers(2, 8)),
     "main_content": st.builds(MainContent, penalty=st.floats(0, 40), min_share=st.floats(0, 1)),

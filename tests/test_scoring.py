@@ -286,7 +286,7 @@ def test_bad_label_names_the_valid_ones_with_file_and_line(tmp_path: Path) -> No
         read_labels(path)
     assert str(info.value) == (
         f"unknown label 'titel', {path}:2; try one of: title, body, related, slug, caption, image, byline, "
-        "recommendation, nav, blank, boilerplate, duplicate, unknown"
+        "recommendation, nav, comment, blank, boilerplate, duplicate, unknown"
     )
 
 

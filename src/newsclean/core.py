@@ -51,6 +51,7 @@ class Label(enum.StrEnum):
     BYLINE = "byline"  # author, source, date lines
     RECOMMENDATION = "recommendation"  # a marked block of teasers ("Tin khác", "Related")
     NAV = "nav"  # menus, breadcrumbs, footers, share and tag lines
+    COMMENT = "comment"  # readers' comments and the form to write one
     BLANK = "blank"
     BOILERPLATE = "boilerplate"  # not article text, kind not told apart
     DUPLICATE = "duplicate"  # repeats text kept elsewhere

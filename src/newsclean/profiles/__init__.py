@@ -68,6 +68,8 @@ class Profile:
             so an ASCII-folded copy of a line (a slug) is a sign of boilerplate.
         recommendation_markers: lines that open a block of teasers ("tin khác").
         nav_phrases: short lines that are page furniture ("trang chủ", "share").
+        comment_markers: lines that open the readers' comments ("bình luận", "add a comment").
+        comment_patterns: regexes (case-insensitive, whole line) that do the same ("12 comments").
         caption_patterns: regexes (case-insensitive) that mark a photo caption.
         byline_patterns: regexes (case-insensitive, whole line) for author, source and date lines.
         stopwords: the language's most frequent function words.
@@ -78,6 +80,8 @@ class Profile:
     diacritics: bool = False
     recommendation_markers: frozenset[str] = field(default=frozenset(), converter=_phrases)
     nav_phrases: frozenset[str] = field(default=frozenset(), converter=_phrases)
+    comment_markers: frozenset[str] = field(default=frozenset(), converter=_phrases)
+    comment_patterns: tuple[str, ...] = field(default=(), converter=tuple)
     caption_patterns: tuple[str, ...] = field(default=(), converter=tuple)
     byline_patterns: tuple[str, ...] = field(default=(), converter=tuple)
     stopwords: frozenset[str] = field(default=frozenset(), converter=frozenset)
@@ -91,6 +95,11 @@ class Profile:
     def caption_regex(self) -> re.Pattern[str] | None:
         """The caption patterns as one compiled regex (None when there are none)."""
         return _compile(self.caption_patterns)
+
+    @property
+    def comment_regex(self) -> re.Pattern[str] | None:
+        """The comment patterns as one compiled regex (None when there are none)."""
+        return _compile(self.comment_patterns)
 
     @property
     def byline_regex(self) -> re.Pattern[str] | None:
@@ -130,7 +139,7 @@ def load_profile(language: str | None) -> Profile:
         profile = Profile(**data)
     except TypeError as exc:
         raise ConfigError(str(exc), f"profiles/{language}.toml", "the keys of Profile") from None
-    for pattern in profile.caption_patterns + profile.byline_patterns:
+    for pattern in profile.caption_patterns + profile.byline_patterns + profile.comment_patterns:
         try:
             re.compile(pattern)
         except re.error as exc:

@@ -12,6 +12,7 @@ from typing import Any
 from newsclean.stages.blocks import RecommendationBlocks
 from newsclean.stages.bylines import Bylines
 from newsclean.stages.captions import Captions, ImageMarkers
+from newsclean.stages.comments import CommentSections
 from newsclean.stages.content import MainContent
 from newsclean.stages.language import DetectLanguage
 from newsclean.stages.links import NearDuplicateLinks
@@ -22,6 +23,7 @@ from newsclean.stages.whitespace import Whitespace
 __all__ = [
     "Bylines",
     "Captions",
+    "CommentSections",
     "DetectLanguage",
     "ImageMarkers",
     "MainContent",
@@ -43,6 +45,7 @@ def default_stages(language: str | None = None) -> list[Any]:
         Title(),
         SlugLines(),
         RecommendationBlocks(),
+        CommentSections(),
         NearDuplicateLinks(),
         Captions(),
         Bylines(),

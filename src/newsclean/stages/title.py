@@ -35,7 +35,8 @@ class Title:
 
     Args:
         language: the profile to use ("" takes the page's).
-        window: how many lines above the body's start may hold the title.
+        window: how many lines above the body's start may hold the title (one- and two-word
+            lines and dates are not counted: menus and share bars stand between title and body).
         min_score: how alike (0-100) a line and ``metadata["title"]`` must be.
 
     >>> doc = Title()(Document.from_text("Home\\nCouncil approves new city budget\\nThe council approved the city budget on Monday after a long debate."))
@@ -95,7 +96,13 @@ class Title:
         opening = frozenset().union(*(content_words(line.text, profile.stopwords) for line in lines[start : start + 5]))
         slugs = _slug_heads(lines)
         best, best_score = None, 0.0
-        for distance, position in enumerate(range(start - 1, max(start - 1 - self.window, -1), -1)):
+        distance = 0  # lines of some length passed on the way up; menus and dates do not count
+        for position in range(start - 1, -1, -1):
+            if kinds[position] in (Kind.SHORT, Kind.META, Kind.EMPTY):
+                continue
+            distance += 1
+            if distance > self.window:
+                break
             line = lines[position]
             if not _headline_like(line.text, kinds[position], profile):
                 continue

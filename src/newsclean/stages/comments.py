@@ -1,0 +1,98 @@
+"""Comments: the readers' comment section under an article, from its marker to the page's end.
+
+A comment section reads as prose, so the main-content view alone would
+take it for more article. Its marker ("Add a Comment", "12 comments",
+"Bình luận") gives it away; what follows it is readers' text and then the
+footer, never the article. A marker near the top (a "Comments (4)" link by
+the byline) opens nothing: the section must come after most of the
+article, or look like one (dated entries between the paragraphs).
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import ClassVar
+
+from attrs import field, frozen
+from attrs.validators import ge, instance_of, le
+
+from newsclean.core import Document, Label, Line
+from newsclean.pipeline import as_document, register
+from newsclean.profiles import Profile, available_languages, load_profile, phrase_of
+from newsclean.stages._common import lines_before, preview, profile_for, remove_kept
+from newsclean.structure import Kind, kind
+from newsclean.text import shape
+
+__all__ = ["CommentSections"]
+
+
+@functools.cache
+def _profiles_for(profile: Profile) -> tuple[Profile, ...]:
+    if not profile.language:  # no language known: any profile's marker will do
+        return tuple(load_profile(lang) for lang in available_languages())
+    return (profile, load_profile("en")) if profile.language != "en" else (profile,)
+
+
+def _is_marker(text: str, profiles: tuple[Profile, ...]) -> bool:
+    phrase = phrase_of(text)
+    if phrase is None:
+        return False
+    for profile in profiles:
+        if phrase in profile.comment_markers:
+            return True
+        regex = profile.comment_regex
+        if regex is not None and regex.match(phrase):
+            return True
+    return False
+
+
+@register
+@frozen
+class CommentSections:
+    """Remove a comment section: its marker and every line after it.
+
+    Keeps: everything above the marker; a marker that stands before most of
+    the article's prose (a link by the byline), unless dated entries follow it.
+
+    Args:
+        language: the profile to use ("" takes the page's).
+        min_before: the least share of the page's prose that must stand above the marker.
+
+    >>> text = "Title\\nThe council passed the budget on Monday after a long debate.\\nIt takes effect in May, officials said.\\nAdd a comment\\nI think this is a terrible idea for the city."
+    >>> [(r.line.index, r.label.value, r.rule) for r in CommentSections(language="en")(Document.from_text(text)).removed]
+    [(3, 'comment', 'marker'), (4, 'comment', 'under-marker')]
+    """
+
+    name: ClassVar[str] = "comments"
+    language: str = field(default="", validator=instance_of(str))
+    min_before: float = field(default=0.5, converter=float, validator=[ge(0.0), le(1.0)])
+
+    def __call__(self, doc: Document) -> Document:
+        doc = as_document(doc)
+        lines = lines_before(doc, self.name)
+        profiles = _profiles_for(profile_for(self.language, doc))
+        kinds = [kind(line.text) for line in lines]
+        prose = [shape(line.text).n_words if k is Kind.PROSE else 0 for line, k in zip(lines, kinds)]
+        total = sum(prose)
+        above = 0
+        for p, line in enumerate(lines):
+            if above and line.label is not Label.TITLE and _is_marker(line.text, profiles):
+                if above >= self.min_before * total or _dated_entries(kinds[p + 1 :]):
+                    return remove_kept(doc, self.name, _section(lines, p), lines)
+            above += prose[p]
+        return doc
+
+
+def _dated_entries(kinds: list[Kind]) -> bool:
+    """Whether date stamps stand between paragraphs, as they do over each comment."""
+    dated = sum(1 for a, b in zip(kinds, kinds[1:]) if a is Kind.META and b is not Kind.META)
+    return dated >= 2
+
+
+def _section(lines: list[Line], p: int) -> dict[int, tuple[Label, str, str]]:
+    marker = lines[p]
+    found = {marker.index: (Label.COMMENT, "marker", f"comment marker {preview(marker.text, 40)}")}
+    where = f"under comment marker {preview(marker.text, 40)} (line {marker.index})"
+    for line in lines[p + 1 :]:
+        found[line.index] = (Label.COMMENT, "under-marker", where)
+    return found
