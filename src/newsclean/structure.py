@@ -10,6 +10,8 @@ This is language-independent; a profile only sharpens it (stopwords).
 >>> kinds = [kind(t) for t in ["Home", "Council approves the new budget", "The council voted on Monday to approve it."]]
 >>> [k.name for k in kinds]
 ['SHORT', 'HEADLINE', 'PROSE']
+>>> kind("Rain, snow and graupel on a spring...").name
+'HEADLINE'
 """
 
 from __future__ import annotations
@@ -41,6 +43,10 @@ PROSE_MIN_WORDS = 6
 # A headline longer than this is no headline: long runs without a closing
 # mark are glued link lists, captions or cut paragraphs.
 HEADLINE_MAX_WORDS = 30
+# A line this short that trails off in an ellipsis is a teaser cut to fit a
+# box, not a sentence; a long paragraph may end in one ("đạt 112,6%...").
+TEASER_MAX_WORDS = 16
+_CUT = re.compile(r"""(?:\.\s?\.\s?\.|…)[\s"'”’»)\]]*$""")
 
 
 @functools.lru_cache(maxsize=1 << 13)
@@ -52,6 +58,8 @@ def kind(text: str) -> Kind:
     if s.has_date and s.n_words <= 8 and not s.sentence_end:
         return Kind.META
     if s.sentence_end and s.n_words >= PROSE_MIN_WORDS:
+        if s.n_words < TEASER_MAX_WORDS and _CUT.search(text):
+            return Kind.HEADLINE  # "Rain, snow and graupel on a spring...": a teaser cut short
         return Kind.PROSE
     if s.n_words <= 2:
         return Kind.SHORT
