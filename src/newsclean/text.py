@@ -58,7 +58,11 @@ def words(text: str) -> tuple[str, ...]:
 # What may close a sentence, and what may stand after the closing mark
 # (quotes, brackets, a footnote star).
 _SENTENCE_END = re.compile(r"""[.!?…。！？;:]["'”’»)\]*]*\s*$""")
-_DATE_TIME = re.compile(r"\b\d{1,4}[/.\-]\d{1,2}(?:[/.\-]\d{1,4})?\b|\b\d{1,2}:\d{2}\b")
+# A full date (21/11/2024, 21.11.24, 2024-11-21) or a clock time (15:21,
+# 18h30). Not "3-1" (a score), "1-2" or "1/2" (amounts), "0.20.0" (a version).
+_DATE_TIME = re.compile(
+    r"\b\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})\b|\b\d{4}[/.\-]\d{1,2}[/.\-]\d{1,2}\b|\b(?:[01]?\d|2[0-3])[:h][0-5]\d\b"
+)
 
 
 class Shape(NamedTuple):

@@ -33,17 +33,19 @@ def _profiles_for(profile: Profile) -> tuple[Profile, ...]:
     return (profile, load_profile("en")) if profile.language != "en" else (profile,)
 
 
-def _is_marker(text: str, profiles: tuple[Profile, ...]) -> bool:
+def _marker(text: str, profiles: tuple[Profile, ...]) -> str | None:
+    """"phrase" for a comment heading, "count" for a comment count ("12 comments"), else None."""
     phrase = phrase_of(text)
     if phrase is None:
-        return False
+        return None
     for profile in profiles:
         if phrase in profile.comment_markers:
-            return True
+            return "phrase"
+    for profile in profiles:
         regex = profile.comment_regex
         if regex is not None and regex.match(phrase):
-            return True
-    return False
+            return "count"
+    return None
 
 
 @register
@@ -52,7 +54,8 @@ class CommentSections:
     """Remove a comment section: its marker and every line after it.
 
     Keeps: everything above the marker; a marker that stands before most of
-    the article's prose (a link by the byline), unless dated entries follow it.
+    the article's prose (a link by the byline), and a comment count ("12
+    comments"), unless dated entries follow it.
 
     Args:
         language: the profile to use ("" takes the page's).
@@ -76,9 +79,13 @@ class CommentSections:
         total = sum(prose)
         above = 0
         for p, line in enumerate(lines):
-            if above and line.label is not Label.TITLE and _is_marker(line.text, profiles):
-                if above >= self.min_before * total or _dated_entries(kinds[p + 1 :]):
-                    return remove_kept(doc, self.name, _section(lines, p), lines)
+            found = _marker(line.text, profiles) if above and line.label is not Label.TITLE else None
+            # A count ("80 Comments") is as often a link by the byline as the
+            # section's heading: it needs the section's look, dated entries.
+            if found == "count" and _dated_entries(kinds[p + 1 :]):
+                return remove_kept(doc, self.name, _section(lines, p), lines)
+            if found == "phrase" and (above >= self.min_before * total or _dated_entries(kinds[p + 1 :])):
+                return remove_kept(doc, self.name, _section(lines, p), lines)
             above += prose[p]
         return doc
 

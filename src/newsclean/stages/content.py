@@ -32,7 +32,9 @@ class MainContent:
 
     Keeps: the whole page when no stretch of it reads as prose (nothing can
     be told, so nothing is dropped); body stretches split by a box, when the
-    second scores at least ``min_share`` of the first.
+    second scores at least ``min_share`` of the first, and the lines of some
+    length between them (subheadings, list items; the named detectors have
+    had their say on boxes there already).
 
     Args:
         penalty: what one non-prose line costs a stretch, in words of prose.
@@ -64,6 +66,8 @@ class MainContent:
         for p, (line, k) in enumerate(zip(lines, kinds)):
             if p in inside or line.label is Label.TITLE or p == deck:
                 continue
+            if segments[0][0] < p < segments[-1][1] and k not in (Kind.SHORT, Kind.META):
+                continue  # between two parts of the body: a subheading, a list item, a short paragraph
             label = _LABEL_BY_KIND.get(k, Label.BOILERPLATE)
             where = "before" if p < segments[0][0] else "after" if p >= segments[-1][1] else "between parts of"
             found[line.index] = (label, "outside-body", f"{k.name.lower()} {where} the body (lines {spans}): {preview(line.text, 40)}")
