@@ -22,20 +22,9 @@ from newsclean.core import Document, Label, Line, Removal
 from newsclean.pipeline import as_document, register
 from newsclean.profiles import normalize_phrase
 from newsclean.stages._common import preview
-from newsclean.text import fold
+from newsclean.text import ascii_head, fold
 
 __all__ = ["SlugLines"]
-
-
-def _ascii_head(text: str) -> list[str]:
-    """The leading tokens that are all-lower-case ASCII (a slug's look)."""
-    head = []
-    for token in text.split():
-        if token.isascii() and not any(c.isupper() for c in token) and any(c.isalpha() for c in token):
-            head.append(token)
-        else:
-            break
-    return head
 
 
 @register
@@ -62,13 +51,15 @@ class SlugLines:
 
     def __call__(self, doc: Document) -> Document:
         doc = as_document(doc)
-        heads = {line.index: h for line in doc.lines if len(h := _ascii_head(line.text)) >= self.min_words}
+        heads = {line.index: h for line in doc.lines if len(h := ascii_head(line.text)) >= self.min_words}
         titles = [line for line in doc.lines if line.label is Label.TITLE]
         if not heads and not titles:
             return doc
         sources = _Sources([line for line in doc.lines if line.index not in heads] if heads else [])
         removals = []
         title_forms = {normalize_phrase(t.text): t for t in titles}
+        # A copy of the title is about as long as the title: skip the rest cheaply.
+        title_lengths = {n for t in titles for n in range(len(t.text) - 8, len(t.text) + 9)}
         for line in doc.lines:
             if line.label is Label.TITLE:
                 continue
@@ -78,14 +69,14 @@ class SlugLines:
                 if removal is not None:
                     removals.append(removal)
                     continue
-            original = title_forms.get(normalize_phrase(line.text))
+            original = title_forms.get(normalize_phrase(line.text)) if len(line.text) in title_lengths else None
             if original is not None:
                 removals.append(
                     Removal(line, self.name, Label.SLUG, "title-copy", f"repeats the title (line {original.index})")
                 )
         return doc.remove(removals)
 
-    def _slug(self, line: Line, head: list[str], sources: _Sources) -> Removal | None:
+    def _slug(self, line: Line, head: tuple[str, ...], sources: _Sources) -> Removal | None:
         if not sources.lines:
             return None
         found = None
@@ -107,6 +98,11 @@ class SlugLines:
         return Removal(line, self.name, Label.RELATED, "slug-prefix", f"starts with {of}, glued before a link")
 
 
+# Slugs are made from titles and headlines; a line longer than this is a
+# paragraph, and folding every paragraph of a page would cost for nothing.
+SOURCE_MAX_CHARS = 300
+
+
 class _Sources:
     """The folds of the lines a slug may copy, found by their first words."""
 
@@ -114,7 +110,7 @@ class _Sources:
         self.lines: list[tuple[str, Line]] = []
         self.by_start: dict[str, list[tuple[str, Line]]] = defaultdict(list)
         for line in lines:
-            if line.text.isascii():
+            if line.text.isascii() or len(line.text) > SOURCE_MAX_CHARS:
                 continue
             folded = " ".join(fold(line.text).split())
             if not folded or folded == " ".join(line.text.casefold().split()):

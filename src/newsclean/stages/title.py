@@ -21,7 +21,7 @@ from newsclean.pipeline import as_document, register
 from newsclean.profiles import Profile, normalize_phrase, phrase_of
 from newsclean.stages._common import profile_for
 from newsclean.structure import Kind, body_segments, kind
-from newsclean.text import content_words, fold, shape
+from newsclean.text import ascii_head, content_words, fold, shape
 
 __all__ = ["Title"]
 
@@ -136,15 +136,5 @@ def _is_kicker(text: str) -> bool:
 
 
 def _slug_heads(lines: list[Line]) -> set[str]:
-    """Every all-lower-case ASCII run of 3+ words that opens a line: slugs, whose source is the title."""
-    heads = set()
-    for line in lines:
-        head = []
-        for token in line.text.split():
-            if token.isascii() and not any(c.isupper() for c in token):
-                head.append(token)
-            else:
-                break
-        if len(head) >= 3:
-            heads.add(" ".join(head))
-    return heads
+    """Every slug-like run of 3+ words that opens a line: a slug's source is the title."""
+    return {" ".join(head) for line in lines if len(head := ascii_head(line.text)) >= 3}
