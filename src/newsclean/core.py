@@ -106,7 +106,7 @@ class Removal:
 
     line: Line
     stage: str
-    label: Label = field(converter=Label)
+    label: Label = field(converter=lambda value: value if type(value) is Label else Label(value))
     rule: str
     evidence: str = ""
 

@@ -25,6 +25,8 @@ from newsclean.text import ascii_head, content_words, fold, shape
 
 __all__ = ["Title"]
 
+OPENING_CHARS = 500
+
 
 @register
 @frozen
@@ -93,7 +95,8 @@ class Title:
         if not segments:
             return None
         start = segments[0][0]
-        opening = frozenset().union(*(content_words(line.text, profile.stopwords) for line in lines[start : start + 5]))
+        # The opening's first few hundred words are enough to know its subject.
+        opening = frozenset().union(*(content_words(line.text[:OPENING_CHARS], profile.stopwords) for line in lines[start : start + 5]))
         slugs = _slug_heads(lines)
         best, best_score = None, 0.0
         distance = 0  # lines of some length passed on the way up; menus and dates do not count
