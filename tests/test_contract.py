@@ -50,7 +50,9 @@ STAGE_STRATEGIES: dict[str, st.SearchStrategy] = {
     ),
     "comments": st.builds(CommentSections, language=languages, min_before=st.floats(0, 1)),
     "captions": st.builds(Captions, language=languages, max_words=st.integers(1, 80)),
-    "bylines": st.builds(Bylines, language=languages, max_words=st.integers(1, 20), min_menu=st.integers(2, 8)),
+    "bylines": st.builds(
+        Bylines, language=languages, max_words=st.integers(1, 20), min_menu=st.integers(2, 8), max_footer_words=st.integers(1, 60)
+    ),
     "main_content": st.builds(MainContent, penalty=st.floats(0, 40), min_share=st.floats(0, 1)),
 }
 

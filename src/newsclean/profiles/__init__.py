@@ -72,6 +72,7 @@ class Profile:
         comment_patterns: regexes (case-insensitive, whole line) that do the same ("12 comments").
         caption_patterns: regexes (case-insensitive) that mark a photo caption.
         byline_patterns: regexes (case-insensitive, whole line) for author, source and date lines.
+        footer_patterns: regexes (case-insensitive, whole line) for footer, tag and imprint lines.
         stopwords: the language's most frequent function words.
     """
 
@@ -84,6 +85,7 @@ class Profile:
     comment_patterns: tuple[str, ...] = field(default=(), converter=tuple)
     caption_patterns: tuple[str, ...] = field(default=(), converter=tuple)
     byline_patterns: tuple[str, ...] = field(default=(), converter=tuple)
+    footer_patterns: tuple[str, ...] = field(default=(), converter=tuple)
     stopwords: frozenset[str] = field(default=frozenset(), converter=frozenset)
 
     @classmethod
@@ -95,6 +97,11 @@ class Profile:
     def caption_regex(self) -> re.Pattern[str] | None:
         """The caption patterns as one compiled regex (None when there are none)."""
         return _compile(self.caption_patterns)
+
+    @property
+    def footer_regex(self) -> re.Pattern[str] | None:
+        """The footer patterns as one compiled regex (None when there are none)."""
+        return _compile(self.footer_patterns)
 
     @property
     def comment_regex(self) -> re.Pattern[str] | None:
@@ -139,7 +146,7 @@ def load_profile(language: str | None) -> Profile:
         profile = Profile(**data)
     except TypeError as exc:
         raise ConfigError(str(exc), f"profiles/{language}.toml", "the keys of Profile") from None
-    for pattern in profile.caption_patterns + profile.byline_patterns + profile.comment_patterns:
+    for pattern in profile.caption_patterns + profile.byline_patterns + profile.comment_patterns + profile.footer_patterns:
         try:
             re.compile(pattern)
         except re.error as exc:

@@ -9,6 +9,7 @@ standing alone right after the body is its author).
 from __future__ import annotations
 
 import functools
+import re
 from typing import ClassVar
 
 from attrs import field, frozen
@@ -45,6 +46,7 @@ class Bylines:
         language: the profile to use ("" takes the page's).
         max_words: the longest a byline may be.
         min_menu: the fewest one- or two-word lines in a row that make a menu.
+        max_footer_words: the longest a footer, tag or imprint line may be.
 
     >>> text = "Tiêu đề\\nTrang chủ\\nThân bài với nhiều câu văn đầy đủ và dài.\\nNgọc Lan\\nTheo Báo Lao động"
     >>> [(r.line.index, r.rule) for r in Bylines(language="vi")(Document.from_text(text)).removed]
@@ -55,12 +57,14 @@ class Bylines:
     language: str = field(default="", validator=instance_of(str))
     max_words: int = field(default=12, validator=[instance_of(int), ge(1)])
     min_menu: int = field(default=4, validator=[instance_of(int), ge(2)])
+    max_footer_words: int = field(default=40, validator=[instance_of(int), ge(1)])
 
     def __call__(self, doc: Document) -> Document:
         doc = as_document(doc)
         profile = profile_for(self.language, doc)
         nav = _nav_phrases(profile)
         byline = profile.byline_regex
+        footer = profile.footer_regex
         lines = lines_before(doc, self.name)
         kinds = [kind(line.text) for line in lines]
         found: dict[int, tuple[Label, str, str]] = {}
@@ -71,6 +75,10 @@ class Bylines:
             n = shape(text).n_words
             if phrase_of(text) in nav:
                 found[line.index] = (Label.NAV, "nav-phrase", f"a navigation phrase: {preview(text, 40)}")
+            elif footer is not None and n <= self.max_footer_words and footer.match(text) and not _is_sentence(text, k):
+                found[line.index] = (Label.NAV, "footer", f"a footer, tag or imprint line: {preview(text, 40)}")
+            elif _is_breadcrumb(text):
+                found[line.index] = (Label.NAV, "breadcrumb", f"a breadcrumb trail: {preview(text, 40)}")
             elif byline is not None and n <= self.max_words and byline.search(text) and not _is_sentence(text, k):
                 found[line.index] = (Label.BYLINE, "byline-pattern", f"reads as a byline: {preview(text, 40)}")
             elif k is Kind.META:
@@ -103,6 +111,15 @@ class Bylines:
             if 1 <= len(ws) <= 4 and all(w[0].isupper() for w in ws) and not shape(line.text).sentence_end:
                 found[line.index] = (Label.BYLINE, "name-after-body", "a short name right after the last paragraph")
                 return
+
+
+_CRUMB = re.compile(r"\s(?:»|›|>|/|→|\\)\s")
+
+
+def _is_breadcrumb(text: str) -> bool:
+    """"Trang chủ » Thời sự » Giao thông": short parts joined by arrows."""
+    parts = _CRUMB.split(text)
+    return len(parts) >= 3 and all(1 <= len(part.split()) <= 5 and part.strip()[:1].isupper() for part in parts)
 
 
 def _is_sentence(text: str, k: Kind) -> bool:
