@@ -101,7 +101,7 @@ class Shape(NamedTuple):
 
 
 DATE_MAX_WORDS = 12
-EXACT_COUNT_CHARS = 400
+EXACT_COUNT_CHARS = 200
 
 
 @functools.lru_cache(maxsize=1 << 13)

@@ -26,9 +26,16 @@ from newsclean.text import shape
 
 __all__ = ["NearDuplicateLinks"]
 
+KEY_MAX_CHARS = 300
+
 
 def _key(text: str) -> str:
-    return normalize_phrase(text.rstrip(" |"))
+    """What two copies of a headline share: case, spacing and a trailing table bar aside.
+
+    A paragraph is compared as it stands: a copy of one is a copy to the letter,
+    and normalising every paragraph of a page would cost for nothing.
+    """
+    return normalize_phrase(text.rstrip(" |")) if len(text) <= KEY_MAX_CHARS else text
 
 
 @register
