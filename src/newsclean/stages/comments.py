@@ -25,6 +25,8 @@ from newsclean.text import shape
 
 __all__ = ["CommentSections"]
 
+EARLY_SHARE = 0.2
+
 
 @functools.cache
 def _profiles_for(profile: Profile) -> tuple[Profile, ...]:
@@ -41,9 +43,10 @@ def _marker(text: str, profiles: tuple[Profile, ...]) -> str | None:
     for profile in profiles:
         if phrase in profile.comment_markers:
             return "phrase"
+    plain = " ".join(text.casefold().split())  # patterns see the brackets the phrase form trims
     for profile in profiles:
         regex = profile.comment_regex
-        if regex is not None and regex.match(phrase):
+        if regex is not None and regex.match(plain):
             return "count"
     return None
 
@@ -72,26 +75,40 @@ class CommentSections:
 
     def __call__(self, doc: Document) -> Document:
         doc = as_document(doc)
-        lines = lines_before(doc, self.name)
+        # The marker may already be gone inside a box another stage removed
+        # ("Ý kiến (12)" under "Xem nhiều"), so look at every line; the
+        # article's prose is what is still kept (or was taken by this stage).
+        article = {line.index for line in lines_before(doc, self.name)}
+        lines = sorted(
+            (line for line in (*doc.lines, *(r.line for r in doc.removed)) if line.text and line.label is not Label.BLANK),
+            key=lambda line: line.index,
+        )
         profiles = _profiles_for(profile_for(self.language, doc))
         kinds = [kind(line.text) for line in lines]
-        prose = [shape(line.text).n_words if k is Kind.PROSE else 0 for line, k in zip(lines, kinds)]
+        prose = [shape(line.text).n_words if k is Kind.PROSE and line.index in article else 0 for line, k in zip(lines, kinds)]
         total = sum(prose)
         above = 0
         for p, line in enumerate(lines):
             found = _marker(line.text, profiles) if above and line.label is not Label.TITLE else None
+            late = above >= self.min_before * total
+            started = above >= EARLY_SHARE * total  # past a menu's "Opinions" or a byline's "12 comments"
+            if found is not None and line.index not in article:
+                # Inside a box already removed, a marker may be a menu's item
+                # ("Opinie"): only one after most of the article counts.
+                if late:
+                    return remove_kept(doc, self.name, _section(lines, p), lines)
             # A count ("80 Comments") is as often a link by the byline as the
-            # section's heading: it needs the section's look, dated entries.
-            if found == "count" and _dated_entries(kinds[p + 1 :]):
+            # section's heading: it needs the section's look.
+            elif found == "count" and started and _entries(kinds[p + 1 :]):
                 return remove_kept(doc, self.name, _section(lines, p), lines)
-            if found == "phrase" and (above >= self.min_before * total or _dated_entries(kinds[p + 1 :])):
+            elif found == "phrase" and (late or (started and _entries(kinds[p + 1 :]))):
                 return remove_kept(doc, self.name, _section(lines, p), lines)
             above += prose[p]
         return doc
 
 
-def _dated_entries(kinds: list[Kind]) -> bool:
-    """Whether date stamps stand between paragraphs, as they do over each comment."""
+def _entries(kinds: list[Kind]) -> bool:
+    """Whether what follows looks like comments: dates over the entries."""
     dated = sum(1 for a, b in zip(kinds, kinds[1:]) if a is Kind.META and b is not Kind.META)
     return dated >= 2
 
