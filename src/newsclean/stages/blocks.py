@@ -11,6 +11,7 @@ and the block ends before them. A title ends a block too.
 from __future__ import annotations
 
 import functools
+import re
 from typing import ClassVar
 
 from attrs import field, frozen
@@ -18,9 +19,10 @@ from attrs.validators import instance_of
 
 from newsclean.core import Document, Label, Line
 from newsclean.pipeline import as_document, register
-from newsclean.profiles import Profile, available_languages, load_profile, normalize_phrase, phrase_of
+from newsclean.profiles import PHRASE_MAX_CHARS, Profile, available_languages, load_profile, normalize_phrase, phrase_of
 from newsclean.stages._common import lines_before, preview, profile_for, remove_kept
-from newsclean.structure import Kind, kind
+from newsclean.structure import HEADLINE_MAX_WORDS, Kind, kind
+from newsclean.text import shape
 
 __all__ = ["RecommendationBlocks"]
 
@@ -50,6 +52,9 @@ def _markers(profile: Profile, extra: frozenset[str], english: bool) -> frozense
 class RecommendationBlocks:
     """Remove marker lines and the block of headlines and teasers each one opens.
 
+    Also removes a line that opens with a marker and goes on as a headline
+    ("Xem thêm: <headline>", "Read more » <headline>"): a related link.
+
     Keeps: a marker phrase inside a sentence; the body when it resumes after
     a block (two sentences in a row); the title.
 
@@ -74,10 +79,13 @@ class RecommendationBlocks:
         markers = _markers(profile_for(self.language, doc), self.extra_markers, self.english_markers)
         lines = lines_before(doc, self.name)
         is_marker = [line.label is not Label.TITLE and phrase_of(line.text) in markers for line in lines]
-        if not any(is_marker):
-            return doc
-        kinds = [kind(line.text) for line in lines]
         found: dict[int, tuple[Label, str, str]] = {}
+        for line, marked in zip(lines, is_marker):
+            if not marked and line.label is not Label.TITLE and (head := _marker_prefix(line.text, markers)):
+                found[line.index] = (Label.RELATED, "marker-prefix", f"a link behind the marker {preview(head, 30)}")
+        if not any(is_marker):
+            return remove_kept(doc, self.name, found, lines)
+        kinds = [kind(line.text) for line in lines]
         taken: set[int] = set()
         for p, line in enumerate(lines):
             if not is_marker[p] or p in taken:
@@ -89,6 +97,24 @@ class RecommendationBlocks:
                 taken.add(j)
                 found[lines[j].index] = (Label.RECOMMENDATION, rule, _evidence(rule, marker, lines, j))
         return remove_kept(doc, self.name, found, lines)
+
+
+_PREFIX_END = re.compile(r"\s*(?::|>>|»|›)\s*")
+
+
+def _marker_prefix(text: str, markers: frozenset[str]) -> str | None:
+    """The marker a line opens with ("Xem thêm: <headline>", "Read more » <headline>"), if it is one.
+
+    The rest must read as a headline, not a paragraph: a sentence may start
+    with "Read more" too.
+    """
+    parts = _PREFIX_END.split(text, maxsplit=1)
+    if len(parts) != 2 or not parts[1] or len(parts[0]) > PHRASE_MAX_CHARS:
+        return None
+    head, rest = parts
+    if normalize_phrase(head) not in markers or shape(rest).n_words > HEADLINE_MAX_WORDS:
+        return None
+    return head
 
 
 def _block(lines: list[Line], kinds: list[Kind], is_marker: list[bool], p: int):
