@@ -32,6 +32,7 @@ import devlabels  # noqa: E402
 from c4_baseline import c4_keeps  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
+HAND_LABELS = Path(__file__).resolve().parent / "labels" / "hand.jsonl.gz"
 
 
 def c4_pipeline(doc: Document) -> Document:
@@ -44,10 +45,19 @@ def c4_pipeline(doc: Document) -> Document:
 
 
 def materialize(data_dir: Path, out: Path) -> dict[str, Path]:
-    """The labelled sets as folders of dump + labels, by name (trafilatura-eval's snippet pages included)."""
+    """The labelled sets as folders of dump + labels, by name.
+
+    Derived labels per dev set (trafilatura-eval's snippet pages included),
+    and the pages labelled by hand line by line (``labels/hand.jsonl.gz``,
+    see ``labels/HAND.md``) as the set "hand".
+    """
     devlabels.materialize(data_dir, out, sets=["cleanportaleval", "htmltotext-benchmark"])
     devlabels.materialize(data_dir, out, sets=["trafilatura-eval"], min_known=0.0)
-    return {path.name: path for path in sorted(out.iterdir()) if path.is_dir()}
+    sets = {path.name: path for path in sorted(out.iterdir()) if path.is_dir()}
+    if HAND_LABELS.exists():
+        devlabels.materialize(data_dir, out / "_hand", labels_path=HAND_LABELS, min_known=0.0)
+        sets["hand"] = out / "_hand"
+    return sets
 
 
 def summary(report: ScoreReport) -> dict[str, float | int]:
