@@ -23,7 +23,7 @@ from collections.abc import Sequence
 
 from newsclean.text import shape, words
 
-__all__ = ["Kind", "body_segments", "glued_boundary", "kind"]
+__all__ = ["Kind", "body_segments", "glued_boundary", "kind", "teaser_rhythm"]
 
 
 class Kind(enum.Enum):
@@ -95,33 +95,39 @@ def glued_boundary(text: str, stopwords: frozenset[str]) -> bool:
 
 
 def body_segments(
-    kinds: Sequence[Kind], n_words: Sequence[int], penalty: float = 12.0, min_share: float = 0.5
+    kinds: Sequence[Kind],
+    n_words: Sequence[int],
+    penalty: float = 12.0,
+    min_share: float = 0.5,
 ) -> list[tuple[int, int]]:
     """The stretches of a page that hold its body, as ``(start, end)`` positions, end exclusive.
 
     Each prose line scores its word count (capped, so one huge paragraph does
     not swallow the page), each other non-empty line ``-penalty`` (headlines
-    and text lines half as much: articles have subheadings). The best
-    segment is the body; another segment joins it when it scores at least
-    ``min_share`` of the best (an article split by a box of links).
+    and text lines half as much: articles have subheadings). Short sentences
+    in a teaser rhythm (headline, sentence, headline, sentence, ...) score as
+    headlines: a list of teasers is not more article. The best segment is the
+    body; another joins it when it scores at least ``min_share`` of the best
+    (an article split by a box of links).
 
     Args:
         kinds: the Kind of each line, in order.
         n_words: the word count of each line.
         penalty: what a non-prose line costs, in words.
-        min_share: how good a second segment must be, relative to the best.
+        min_share: how good another segment must be, relative to the best.
     """
+    teasers = teaser_rhythm(kinds, n_words)
     scores = []
-    for k, n in zip(kinds, n_words):
-        if k is Kind.PROSE:
+    for p, (k, n) in enumerate(zip(kinds, n_words)):
+        if k is Kind.PROSE and p not in teasers:
             scores.append(float(min(n, 80)))
         elif k is Kind.EMPTY:
             scores.append(0.0)
-        elif k in (Kind.HEADLINE, Kind.TEXT):
+        elif k in (Kind.HEADLINE, Kind.TEXT, Kind.PROSE):
             scores.append(-penalty / 2)
         else:
             scores.append(-penalty)
-    segments = []
+    segments: list[tuple[int, int]] = []
     best_score = None
     remaining = [(0, len(scores))]
     while remaining:
@@ -137,6 +143,39 @@ def body_segments(
         segments.append((start, end))
         remaining += [(lo, start), (end, hi)]
     return sorted(segments)
+
+
+# A teaser is a sentence or two; an article's paragraph under a subheading
+# is usually longer, and listicles' items longer still.
+TEASER_PROSE_MAX_WORDS = 40
+TEASER_MIN_RUN = 3
+
+
+def teaser_rhythm(kinds: Sequence[Kind], n_words: Sequence[int]) -> set[int]:
+    """Positions of short sentences standing each between headlines, three or more in a row.
+
+    >>> H, P = Kind.HEADLINE, Kind.PROSE
+    >>> sorted(teaser_rhythm([H, P, H, P, H, P, H], [5, 20, 5, 20, 5, 20, 5]))
+    [1, 3, 5]
+    """
+    candidates = []
+    for p in range(1, len(kinds) - 1):
+        if (
+            kinds[p] is Kind.PROSE
+            and n_words[p] <= TEASER_PROSE_MAX_WORDS
+            and kinds[p - 1] in (Kind.HEADLINE, Kind.META)
+            and kinds[p + 1] in (Kind.HEADLINE, Kind.META)
+        ):
+            candidates.append(p)
+    found: set[int] = set()
+    run: list[int] = []
+    for p in candidates + [len(kinds) + TEASER_MIN_RUN * 4]:  # a sentinel far past the end closes the last run
+        if run and p - run[-1] > 3:  # more than a headline and a date stamp between them
+            if len(run) >= TEASER_MIN_RUN:
+                found.update(run)
+            run = []
+        run.append(p)
+    return found
 
 
 def _max_segment(scores: Sequence[float], lo: int, hi: int) -> tuple[int, int, float] | None:
