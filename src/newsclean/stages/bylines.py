@@ -36,7 +36,7 @@ def _nav_phrases(profile: Profile) -> frozenset[str]:
 @register
 @frozen
 class Bylines:
-    """Remove bylines, source and date lines, navigation phrases, menus, and the author's name after the body.
+    """Remove bylines, source and date lines, navigation, footers, cookie notices, menus, and the author's name after the body.
 
     Keeps: a byline pattern inside a long sentence ("Theo đó, ..." as the
     start of a paragraph is body); short lines inside the body that are not
@@ -81,6 +81,8 @@ class Bylines:
                 found[line.index] = (Label.NAV, "breadcrumb", f"a breadcrumb trail: {preview(text, 40)}")
             elif byline is not None and n <= self.max_words and byline.search(text) and not _is_sentence(text, k):
                 found[line.index] = (Label.BYLINE, "byline-pattern", f"reads as a byline: {preview(text, 40)}")
+            elif n <= CONSENT_MAX_WORDS and _CONSENT.search(text):
+                found[line.index] = (Label.NAV, "consent", f"a cookie or script notice: {preview(text, 40)}")
             elif k is Kind.META:
                 found[line.index] = (Label.BYLINE, "date-line", f"a date or time stamp: {preview(text, 40)}")
         self._menus(lines, kinds, found)
@@ -112,6 +114,11 @@ class Bylines:
                 found[line.index] = (Label.BYLINE, "name-after-body", "a short name right after the last paragraph")
                 return
 
+
+# Cookie banners and "enable JavaScript" notices, in any language (the word
+# is borrowed everywhere); the C4 corpus rules drop these lines too.
+_CONSENT = re.compile(r"cookie|javascript", re.IGNORECASE)
+CONSENT_MAX_WORDS = 80  # a longer paragraph that names cookies is about them
 
 _CRUMB = re.compile(r"\s(?:»|›|>|/|→|\\)\s")
 

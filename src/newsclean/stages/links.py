@@ -10,6 +10,7 @@ paragraph keeps its first copy.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from typing import ClassVar
 
@@ -27,6 +28,7 @@ from newsclean.text import shape
 __all__ = ["NearDuplicateLinks"]
 
 KEY_MAX_CHARS = 300
+_RANK = re.compile(r"^\s*#?(\d{1,2})[.)]?\s*$")
 
 
 def _key(text: str) -> str:
@@ -41,7 +43,7 @@ def _key(text: str) -> str:
 @register
 @frozen
 class NearDuplicateLinks:
-    """Remove repeated headlines, lists of headlines around the body, and glued headlines.
+    """Remove repeated headlines, lists of headlines around the body, numbered link lists, and glued headlines.
 
     Keeps: the first copy of a repeated sentence; the title; headlines
     inside the body (subheadings) unless they repeat or end in table bars.
@@ -74,6 +76,7 @@ class NearDuplicateLinks:
         self._repeats(lines, kinds, found)
         self._bar_lists(lines, found)
         self._headline_lists(lines, kinds, found)
+        self._ranked_lists(lines, kinds, found)
         for line, k in zip(lines, kinds):
             if line.index not in found and line.label is not Label.TITLE and k in (Kind.HEADLINE, Kind.TEXT):
                 if shape(line.text).n_words >= 8 and glued_boundary(line.text, stopwords):
@@ -118,6 +121,29 @@ class NearDuplicateLinks:
                 for member in run:
                     found.setdefault(member.index, (Label.RELATED, "bar-list", f"one of {len(run)} table cells in a row, from line {run[0].index}"))
             run = []
+
+    def _ranked_lists(self, lines: list[Line], kinds: list[Kind], found: dict) -> None:
+        """"1." headline "2." headline "3." headline: a most-read list, ranks on lines of their own.
+
+        Only ranks followed by a headline count: "1." over a paragraph is a
+        numbered step of the article (a recipe, a how-to).
+        """
+        ranked = []
+        for p, line in enumerate(lines[:-1]):
+            m = _RANK.match(line.text)
+            if m and kinds[p + 1] is Kind.HEADLINE and lines[p + 1].label is not Label.TITLE:
+                ranked.append((p, int(m.group(1))))
+        run: list[tuple[int, int]] = []
+        for p, number in ranked + [(-1, -1)]:
+            if run and number == run[-1][1] + 1 and p - run[-1][0] <= 3:
+                run.append((p, number))
+                continue
+            if len(run) >= 3:
+                where = f"in a numbered list of {len(run)} links from line {lines[run[0][0]].index}"
+                for q, _number in run:
+                    for member in (lines[q], lines[q + 1]):
+                        found.setdefault(member.index, (Label.RELATED, "ranked-list", where))
+            run = [(p, number)] if number == 1 else []
 
     def _headline_lists(self, lines: list[Line], kinds: list[Kind], found: dict) -> None:
         """Runs of headlines before or after the body: a list of links, not the article."""
