@@ -44,10 +44,10 @@ def default_stages(language: str | None = None) -> list[Any]:
         ImageMarkers(),
         Title(),
         SlugLines(),
+        Bylines(),
         RecommendationBlocks(),
         CommentSections(),
         NearDuplicateLinks(),
         Captions(),
-        Bylines(),
         MainContent(),
     ]

@@ -99,7 +99,7 @@ class RecommendationBlocks:
         return remove_kept(doc, self.name, found, lines)
 
 
-_PREFIX_END = re.compile(r"\s*(?::|>>|»|›)\s*")
+_PREFIX_END = re.compile(r"\s*(?::|>>|»|›|\|)\s*")
 
 
 def _marker_prefix(text: str, markers: frozenset[str]) -> str | None:
