@@ -87,10 +87,16 @@ def glued_boundary(text: str, stopwords: frozenset[str]) -> bool:
     if len(ws) < 4 or not stopwords:
         return False
     tokens = text.split()
-    for prev, word in zip(tokens, tokens[1:]):
-        if word[:1].isupper() and word.casefold().strip("\"'“‘(«") in stopwords and not _SENTENCE_MARK.search(prev):
-            if prev[:1].islower() or prev[:1].isdigit():
-                return True
+    for prev, word, following in zip(tokens, tokens[1:], tokens[2:] + [""]):
+        bare = word.casefold().strip("\"'“‘(«")
+        if not word[:1].isupper() or bare not in stopwords or _SENTENCE_MARK.search(prev):
+            continue
+        if following[:1].isupper():
+            continue  # "tỉnh Đồng Nai", "New York": a name that starts with a function word
+        if len(bare) == 1 and not prev[:1].isdigit():
+            continue  # "vitamin A"
+        if prev[:1].islower() or prev[:1].isdigit():
+            return True
     return False
 
 

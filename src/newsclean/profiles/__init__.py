@@ -71,8 +71,8 @@ class Profile:
         comment_markers: lines that open the readers' comments ("bình luận", "add a comment").
         comment_patterns: regexes (case-insensitive, whole line) that do the same ("12 comments").
         caption_patterns: regexes (case-insensitive) that mark a photo caption.
-        byline_patterns: regexes (case-insensitive, whole line) for author, source and date lines.
-        footer_patterns: regexes (case-insensitive, whole line) for footer, tag and imprint lines.
+        byline_patterns: regexes (case-insensitive, matched from the line's start) for author, source and date lines.
+        footer_patterns: regexes (case-insensitive, matched from the line's start) for footer, tag and imprint lines.
         stopwords: the language's most frequent function words.
     """
 

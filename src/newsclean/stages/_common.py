@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from newsclean.core import Document, Label, Line, Removal
 from newsclean.profiles import Profile, available_languages, detect_language, load_profile
 
@@ -44,3 +46,14 @@ def remove_kept(doc: Document, stage: str, found: dict[int, tuple[Label, str, st
     kept = {line.index for line in doc.lines}
     by_index = {line.index: line for line in lines}
     return doc.remove(Removal(by_index[i], stage, *found[i]) for i in sorted(found) if i in kept)
+
+
+@functools.cache
+def marker_phrases(profile: Profile) -> frozenset[str]:
+    """Every phrase that opens a block or a comment section on a page in this profile's language.
+
+    A stage that takes short lines for names or menus leaves these to the
+    stages that read them as markers.
+    """
+    profiles = [load_profile(lang) for lang in available_languages()] if not profile.language else [profile, load_profile("en")]
+    return frozenset().union(*(p.recommendation_markers | p.comment_markers for p in profiles))

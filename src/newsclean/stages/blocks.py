@@ -21,8 +21,7 @@ from newsclean.core import Document, Label, Line
 from newsclean.pipeline import as_document, register
 from newsclean.profiles import PHRASE_MAX_CHARS, Profile, available_languages, load_profile, normalize_phrase, phrase_of
 from newsclean.stages._common import lines_before, preview, profile_for, remove_kept
-from newsclean.structure import HEADLINE_MAX_WORDS, Kind, kind
-from newsclean.text import shape
+from newsclean.structure import Kind, kind
 
 __all__ = ["RecommendationBlocks"]
 
@@ -108,11 +107,11 @@ def _marker_prefix(text: str, markers: frozenset[str]) -> str | None:
     The rest must read as a headline, not a paragraph: a sentence may start
     with "Read more" too.
     """
-    parts = _PREFIX_END.split(text, maxsplit=1)
-    if len(parts) != 2 or not parts[1] or len(parts[0]) > PHRASE_MAX_CHARS:
+    found = _PREFIX_END.search(text, 0, PHRASE_MAX_CHARS + 4)
+    if found is None or found.end() >= len(text):
         return None
-    head, rest = parts
-    if normalize_phrase(head) not in markers or shape(rest).n_words > HEADLINE_MAX_WORDS:
+    head, rest = text[: found.start()], text[found.end() :]
+    if normalize_phrase(head) not in markers or kind(rest) not in (Kind.HEADLINE, Kind.SHORT):
         return None
     return head
 
@@ -145,5 +144,5 @@ def _block(lines: list[Line], kinds: list[Kind], is_marker: list[bool], p: int):
 def _evidence(rule: str, marker: Line, lines: list[Line], j: int) -> str:
     where = f"under marker {preview(marker.text, 40)} (line {marker.index})"
     if rule == "teaser":
-        return f"a teaser between headlines, {where}"
+        return f"a teaser in a list of headlines, {where}"
     return where

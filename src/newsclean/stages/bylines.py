@@ -18,7 +18,7 @@ from attrs.validators import ge, instance_of
 from newsclean.core import Document, Label, Line
 from newsclean.pipeline import as_document, register
 from newsclean.profiles import Profile, available_languages, load_profile, phrase_of
-from newsclean.stages._common import lines_before, preview, profile_for, remove_kept
+from newsclean.stages._common import lines_before, marker_phrases, preview, profile_for, remove_kept
 from newsclean.structure import Kind, body_segments, kind
 from newsclean.text import shape, words
 
@@ -75,18 +75,18 @@ class Bylines:
             n = shape(text).n_words
             if phrase_of(text) in nav:
                 found[line.index] = (Label.NAV, "nav-phrase", f"a navigation phrase: {preview(text, 40)}")
-            elif footer is not None and n <= self.max_footer_words and footer.match(text) and not _is_sentence(text, k):
+            elif footer is not None and n <= self.max_footer_words and footer.match(text) and not _is_clause(text, k):
                 found[line.index] = (Label.NAV, "footer", f"a footer, tag or imprint line: {preview(text, 40)}")
             elif _is_breadcrumb(text):
                 found[line.index] = (Label.NAV, "breadcrumb", f"a breadcrumb trail: {preview(text, 40)}")
-            elif byline is not None and n <= self.max_words and byline.search(text) and not _is_sentence(text, k):
+            elif byline is not None and n <= self.max_words and byline.match(text) and not _is_sentence(text, k):
                 found[line.index] = (Label.BYLINE, "byline-pattern", f"reads as a byline: {preview(text, 40)}")
-            elif n <= CONSENT_MAX_WORDS and _CONSENT.search(text):
+            elif n <= CONSENT_MAX_WORDS and _mentions_consent(text):
                 found[line.index] = (Label.NAV, "consent", f"a cookie or script notice: {preview(text, 40)}")
             elif k is Kind.META:
                 found[line.index] = (Label.BYLINE, "date-line", f"a date or time stamp: {preview(text, 40)}")
         self._menus(lines, kinds, found)
-        self._author_after_body(lines, kinds, found)
+        self._author_after_body(lines, kinds, found, marker_phrases(profile))
         return remove_kept(doc, self.name, found, lines)
 
     def _menus(self, lines: list[Line], kinds: list[Kind], found: dict) -> None:
@@ -100,14 +100,14 @@ class Bylines:
                     found.setdefault(member.index, (Label.NAV, "menu", f"one of {len(run)} one- or two-word lines in a row, from line {run[0].index}"))
             run = []
 
-    def _author_after_body(self, lines: list[Line], kinds: list[Kind], found: dict) -> None:
+    def _author_after_body(self, lines: list[Line], kinds: list[Kind], found: dict, markers: frozenset[str]) -> None:
         segments = body_segments(kinds, [shape(line.text).n_words for line in lines])
         if not segments:
             return
         end = segments[-1][1]
         for p in range(end, min(end + 2, len(lines))):
             line = lines[p]
-            if line.index in found:
+            if line.index in found or phrase_of(line.text) in markers:
                 continue
             ws = words(line.text)
             if 1 <= len(ws) <= 4 and all(w[0].isupper() for w in ws) and not shape(line.text).sentence_end:
@@ -118,17 +118,48 @@ class Bylines:
 # Cookie banners and "enable JavaScript" notices, in any language (the word
 # is borrowed everywhere); the C4 corpus rules drop these lines too.
 _CONSENT = re.compile(r"cookie|javascript", re.IGNORECASE)
+# ...and a word of the notice around it, so a sentence about a biscuit stays.
+_NOTICE = re.compile(
+    r"accept|consent|browser|setting|privacy|enable|we use|akzept|zustimm|datenschutz|einstellung|verwende|"
+    r"utilis|accepte|navigat|paramètr|utiliza|acept|configura|privacidad|utilizz|consenso|usamos|przegląd|zgod|"
+    r"chấp nhận|đồng ý|trình duyệt|sử dụng",
+    re.IGNORECASE,
+)
 CONSENT_MAX_WORDS = 80  # a longer paragraph that names cookies is about them
 
 _CRUMB = re.compile(r"\s(?:»|›|>|/|→|\\)\s")
 
 
+def _mentions_consent(text: str) -> bool:
+    # Plain substring tests first: the regex runs on the few lines that have one.
+    return (
+        "ookie" in text or "OOKIE" in text or "ascript" in text or "aScript" in text or "ASCRIPT" in text
+    ) and _CONSENT.search(text) is not None and _NOTICE.search(text) is not None
+
+
+CRUMB_MAX_CHARS = 160
+
+
 def _is_breadcrumb(text: str) -> bool:
     """"Trang chủ » Thời sự » Giao thông": short parts joined by arrows."""
+    if len(text) > CRUMB_MAX_CHARS or _CRUMB.search(text) is None:
+        return False
     parts = _CRUMB.split(text)
     return len(parts) >= 3 and all(1 <= len(part.split()) <= 5 and part.strip()[:1].isupper() for part in parts)
 
 
-def _is_sentence(text: str, k: Kind) -> bool:
-    """A byline pattern that opens a real sentence ("Theo đó, ...") is body."""
+def _is_clause(text: str, k: Kind) -> bool:
+    """A footer pattern inside a sentence with a clause to it ("Địa chỉ: Trạm y tế phường ..., số 8 ...") is body."""
     return k is Kind.PROSE and ("," in text or shape(text).n_words > 8)
+
+
+def _is_sentence(text: str, k: Kind) -> bool:
+    """A byline pattern that opens a real sentence ("Theo đó, ...", "By then it was too late.") is body.
+
+    A prose line is a sentence unless its second word is capitalised, as the
+    name after "Theo", "By" or "Von" is.
+    """
+    if k is not Kind.PROSE:
+        return False
+    tokens = text.split(maxsplit=2)
+    return len(tokens) < 2 or not tokens[1][:1].isupper() or "," in text

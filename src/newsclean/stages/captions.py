@@ -107,7 +107,7 @@ class Captions:
             if credit is not None and s.n_words <= self.max_words and credit.search(text):
                 found[line.index] = (Label.CAPTION, "credit", f"a photo credit: {preview(text)}")
             elif before in (Label.IMAGE, Label.SLUG) and s.n_words <= self.max_words and _sentences(text) <= 1:
-                found[line.index] = (Label.CAPTION, "after-image", f"one sentence right after an {before.value} line")
+                found[line.index] = (Label.CAPTION, "after-image", f"one sentence right after {'an image' if before is Label.IMAGE else 'a slug'} line")
             elif _bar_end().search(text) and kind(text.rstrip(" |")) is not Kind.SHORT and s.n_words <= self.max_words:
                 found[line.index] = (Label.CAPTION, "cell-bar", f"ends in a table-cell bar: {preview(text)}")
         return remove_kept(doc, self.name, found, lines)

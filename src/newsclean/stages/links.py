@@ -103,9 +103,12 @@ class NearDuplicateLinks:
                 continue
             positions.sort()
             where = ", ".join(str(lines[p].index) for p in positions)
-            if all(kinds[p] is Kind.PROSE for p in positions):
-                for p in positions[1:]:
-                    found.setdefault(lines[p].index, (Label.DUPLICATE, "repeated-paragraph", f"repeats line {lines[positions[0]].index}"))
+            prose = [p for p in positions if kinds[p] is Kind.PROSE]
+            if prose:  # a sentence is never a link: keep its first copy, drop the others
+                first = prose[0]
+                for p in positions:
+                    if p != first:
+                        found.setdefault(lines[p].index, (Label.DUPLICATE, "repeated-paragraph", f"repeats line {lines[first].index}"))
                 continue
             for p in positions:
                 found.setdefault(lines[p].index, (Label.RELATED, "repeated", f"a headline that stands {len(positions)} times (lines {where})"))
