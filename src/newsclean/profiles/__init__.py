@@ -73,6 +73,7 @@ class Profile:
         caption_patterns: regexes (case-insensitive) that mark a photo caption.
         byline_patterns: regexes (case-insensitive, matched from the line's start) for author, source and date lines.
         footer_patterns: regexes (case-insensitive, matched from the line's start) for footer, tag and imprint lines.
+        footer_phrases: phrases that make a line a footer wherever they stand in it ("all rights reserved").
         stopwords: the language's most frequent function words.
     """
 
@@ -86,6 +87,7 @@ class Profile:
     caption_patterns: tuple[str, ...] = field(default=(), converter=tuple)
     byline_patterns: tuple[str, ...] = field(default=(), converter=tuple)
     footer_patterns: tuple[str, ...] = field(default=(), converter=tuple)
+    footer_phrases: tuple[str, ...] = field(default=(), converter=lambda values: tuple(v.casefold() for v in values))
     stopwords: frozenset[str] = field(default=frozenset(), converter=frozenset)
 
     @classmethod

@@ -73,9 +73,11 @@ class Bylines:
                 continue
             text = line.text
             n = shape(text).n_words
+            if n > self.max_footer_words and n > self.max_words and n > CONSENT_MAX_WORDS:
+                continue  # a paragraph: none of the patterns below is for it
             if phrase_of(text) in nav:
                 found[line.index] = (Label.NAV, "nav-phrase", f"a navigation phrase: {preview(text, 40)}")
-            elif footer is not None and n <= self.max_footer_words and footer.match(text) and not _is_clause(text, k):
+            elif n <= self.max_footer_words and _is_footer(text, footer, profile.footer_phrases) and not _is_clause(text, k):
                 found[line.index] = (Label.NAV, "footer", f"a footer, tag or imprint line: {preview(text, 40)}")
             elif _is_breadcrumb(text):
                 found[line.index] = (Label.NAV, "breadcrumb", f"a breadcrumb trail: {preview(text, 40)}")
@@ -128,6 +130,15 @@ _NOTICE = re.compile(
 CONSENT_MAX_WORDS = 80  # a longer paragraph that names cookies is about them
 
 _CRUMB = re.compile(r"\s(?:»|›|>|/|→|\\)\s")
+
+
+def _is_footer(text: str, footer: re.Pattern[str] | None, phrases: tuple[str, ...]) -> bool:
+    if footer is not None and footer.match(text):
+        return True
+    if phrases:
+        low = text.casefold()
+        return any(phrase in low for phrase in phrases)
+    return False
 
 
 def _mentions_consent(text: str) -> bool:
