@@ -142,7 +142,7 @@ def content_words(text: str, stopwords: frozenset[str]) -> frozenset[str]:
     return frozenset(w for w in _WORD.findall(text.casefold()) if len(w) > 1 and w not in stopwords and not w.isdigit())
 
 
-_SLUG_TOKEN = re.compile(r"[a-z0-9'’.,:;!?()\-]*[a-z][a-z0-9'’.,:;!?()\-]*")
+_SLUG_TOKEN = re.compile(r"[a-z0-9'’.,:;!?()\-]*[a-z0-9][a-z0-9'’.,:;!?()\-]*")
 
 
 @functools.lru_cache(maxsize=1 << 13)
@@ -151,6 +151,8 @@ def ascii_head(text: str) -> tuple[str, ...]:
 
     >>> ascii_head("hoan thanh vuot chi tieu LĐLĐ Long Biên")
     ('hoan', 'thanh', 'vuot', 'chi', 'tieu')
+    >>> ascii_head("thanh lap cong doan thu 344 Một tin")
+    ('thanh', 'lap', 'cong', 'doan', 'thu', '344')
     """
     first = text[:1]
     if not (first.isascii() and (first.islower() or first.isdigit())):
@@ -160,4 +162,6 @@ def ascii_head(text: str) -> tuple[str, ...]:
         if not _SLUG_TOKEN.fullmatch(token):
             break
         head.append(token)
+    if not any(c.isalpha() for token in head for c in token):
+        return ()  # numbers alone are no slug
     return tuple(head)

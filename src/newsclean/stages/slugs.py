@@ -81,12 +81,12 @@ class SlugLines:
             return None
         found = None
         for k in range(len(head), self.min_words - 1, -1):  # the longest head that is a fold
-            source = sources.exact(" ".join(head[:k]), line.index)
+            source = sources.exact(_bare(head[:k]), line.index)
             if source is not None:
                 found = (k, source)
                 break
         if found is None and len(head) >= 5 and self.min_score < 100:
-            source = sources.near(" ".join(head), line.index, self.min_score)
+            source = sources.near(_bare(head), line.index, self.min_score)
             if source is not None:
                 found = (len(head), source)
         if found is None:
@@ -96,6 +96,14 @@ class SlugLines:
         if k == len(line.text.split()):
             return Removal(line, self.name, Label.SLUG, "folded-copy", of)
         return Removal(line, self.name, Label.RELATED, "slug-prefix", f"starts with {of}, glued before a link")
+
+
+_PUNCT = "\"'’‘“”.,:;!?()[]«»–—-|/"
+
+
+def _bare(tokens) -> str:
+    """Tokens joined with their punctuation dropped: "tin: mới" and "tin moi" compare by words alone."""
+    return " ".join(bare for token in tokens if (bare := token.strip(_PUNCT)))
 
 
 # Slugs are made from titles and headlines; a line longer than this is a
@@ -112,8 +120,8 @@ class _Sources:
         for line in lines:
             if line.text.isascii() or len(line.text) > SOURCE_MAX_CHARS:
                 continue
-            folded = " ".join(fold(line.text).split())
-            if not folded or folded == " ".join(line.text.casefold().split()):
+            folded = _bare(fold(line.text).split())
+            if not folded or folded == _bare(line.text.casefold().split()):
                 # Without diacritics to strip, a lower-case copy is no proof of a
                 # slug (English text starts lines in lower case too).
                 continue
