@@ -26,6 +26,7 @@ from newsclean.text import ascii_head, content_words, fold, shape
 __all__ = ["Title"]
 
 OPENING_CHARS = 500
+DECK_SHARE = 0.5
 
 
 @register
@@ -98,8 +99,9 @@ class Title:
         # The opening's first few hundred words are enough to know its subject.
         opening = frozenset().union(*(content_words(line.text[:OPENING_CHARS], profile.stopwords) for line in lines[start : start + 5]))
         slugs = _slug_heads(lines)
-        best, best_score = None, 0.0
+        scores: dict[int, float] = {}  # position -> score, for the lines that may be the title
         distance = 0  # lines of some length passed on the way up; menus and dates do not count
+        credit = profile.caption_regex
         for position in range(start - 1, -1, -1):
             if kinds[position] in (Kind.SHORT, Kind.META, Kind.EMPTY):
                 continue
@@ -109,15 +111,26 @@ class Title:
             line = lines[position]
             if not _headline_like(line.text, kinds[position], profile):
                 continue
+            if credit is not None and credit.search(line.text):
+                continue  # a photo's caption names the story's people too
             own = content_words(line.text, profile.stopwords)
             if not own:
                 continue
             score = len(own & opening) / len(own) - 0.02 * distance
             if fold(line.text) in slugs:
                 score += 1.0
-            if score > best_score:
-                best, best_score = line.index, score
-        return best
+            if score > 0:
+                scores[position] = score
+        if not scores:
+            return None
+        best = max(scores, key=scores.__getitem__)
+        # A title is followed by its deck, which restates the story in more of
+        # the body's words: a headline right above the best one that is nearly
+        # as good is the title, and the best one its deck.
+        above = best - 1
+        if scores.get(above, 0.0) >= DECK_SHARE * scores[best]:
+            best = above
+        return lines[best].index
 
 
 def _headline_like(text: str, k: Kind, profile: Profile) -> bool:
