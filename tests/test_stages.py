@@ -57,7 +57,7 @@ RULES: dict[str, set[str]] = {
     "recommendation_blocks": {"marker", "under-marker", "teaser", "marker-prefix"},
     "comments": {"marker", "under-marker"},
     "near_duplicate_links": {
-        "repeated", "repeated-paragraph", "bar-list", "headline-list", "ranked-list", "glued-headlines",
+        "repeated", "repeated-paragraph", "bar-list", "headline-list", "ranked-list", "glued-headlines", "arrow-link",
     },
     "captions": {"credit", "after-image", "cell-bar"},
     "bylines": {

@@ -28,6 +28,8 @@ from newsclean.text import shape
 __all__ = ["NearDuplicateLinks"]
 
 KEY_MAX_CHARS = 300
+# ">> Hà Nội: ...", "» Read: ...", "→ ...": the arrows sites put before an inline link.
+_ARROW = re.compile(r"^\s*(?:>>+|»+|→|⇒|►|▶|>)\s*")
 _RANK = re.compile(r"^\s*#?(\d{1,2})[.)]?\s*$")
 
 
@@ -43,7 +45,7 @@ def _key(text: str) -> str:
 @register
 @frozen
 class NearDuplicateLinks:
-    """Remove repeated headlines, lists of headlines around the body, numbered link lists, and glued headlines.
+    """Remove repeated headlines, lists of headlines around the body, numbered link lists, arrow links, and glued headlines.
 
     Keeps: the first copy of a repeated sentence; the title; headlines
     inside the body (subheadings) unless they repeat or end in table bars.
@@ -77,6 +79,10 @@ class NearDuplicateLinks:
         self._bar_lists(lines, found)
         self._headline_lists(lines, kinds, found)
         self._ranked_lists(lines, kinds, found)
+        for line in lines:
+            if line.label is not Label.TITLE and line.index not in found and (m := _ARROW.match(line.text)):
+                if kind(line.text[m.end() :]) in (Kind.HEADLINE, Kind.SHORT):
+                    found[line.index] = (Label.RELATED, "arrow-link", f"a headline behind {m.group().strip()!r}: a link")
         for line, k in zip(lines, kinds):
             if line.index not in found and line.label is not Label.TITLE and k in (Kind.HEADLINE, Kind.TEXT):
                 if shape(line.text).n_words >= 8 and glued_boundary(line.text, stopwords):
