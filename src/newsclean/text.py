@@ -139,7 +139,7 @@ def is_folded_copy(candidate: str, original: str) -> bool:
 @functools.lru_cache(maxsize=1 << 13)
 def content_words(text: str, stopwords: frozenset[str]) -> frozenset[str]:
     """The line's casefolded words that carry meaning: no stopwords, no numbers, no single letters."""
-    return frozenset(w for w in _WORD.findall(text.casefold()) if len(w) > 1 and w not in stopwords and not w.isdigit())
+    return frozenset(w for w in set(_WORD.findall(text.casefold())) - stopwords if len(w) > 1 and not w.isdigit())
 
 
 _SLUG_TOKEN = re.compile(r"[a-z0-9'’.,:;!?()\-]*[a-z0-9][a-z0-9'’.,:;!?()\-]*")

@@ -11,6 +11,7 @@ article, or look like one (dated entries between the paragraphs).
 from __future__ import annotations
 
 import functools
+import re
 from typing import ClassVar
 
 from attrs import field, frozen
@@ -26,6 +27,7 @@ from newsclean.text import shape
 __all__ = ["CommentSections"]
 
 EARLY_SHARE = 0.2
+_DIGIT = re.compile(r"\d")
 
 
 @functools.cache
@@ -43,6 +45,8 @@ def _marker(text: str, profiles: tuple[Profile, ...]) -> str | None:
     for profile in profiles:
         if phrase in profile.comment_markers:
             return "phrase"
+    if not _DIGIT.search(text):
+        return None  # every count pattern has its number
     plain = " ".join(text.casefold().split())  # patterns see the brackets the phrase form trims
     for profile in profiles:
         regex = profile.comment_regex

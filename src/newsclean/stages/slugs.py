@@ -11,6 +11,7 @@ A verbatim copy of the title away from the title (alt text) goes too.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from typing import ClassVar
 
@@ -106,6 +107,11 @@ def _bare(tokens) -> str:
     return " ".join(bare for token in tokens if (bare := token.strip(_PUNCT)))
 
 
+@functools.lru_cache(maxsize=1 << 13)
+def _folded_words(text: str) -> str:
+    return _bare(fold(text).split())
+
+
 # Slugs are made from titles and headlines; a line longer than this is a
 # paragraph, and folding every paragraph of a page would cost for nothing.
 SOURCE_MAX_CHARS = 300
@@ -120,7 +126,7 @@ class _Sources:
         for line in lines:
             if line.text.isascii() or len(line.text) > SOURCE_MAX_CHARS:
                 continue
-            folded = _bare(fold(line.text).split())
+            folded = _folded_words(line.text)
             if not folded or folded == _bare(line.text.casefold().split()):
                 # Without diacritics to strip, a lower-case copy is no proof of a
                 # slug (English text starts lines in lower case too).
