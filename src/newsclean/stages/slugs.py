@@ -61,7 +61,11 @@ class SlugLines:
         title_forms = {normalize_phrase(t.text): t for t in titles}
         # A copy of the title is about as long as the title: skip the rest cheaply.
         title_lengths = {n for t in titles for n in range(len(t.text) - 8, len(t.text) + 9)}
+        previous = None
         for line in doc.lines:
+            if not line.text:
+                continue
+            after_title, previous = previous is not None and previous.label is Label.TITLE, line
             if line.label is Label.TITLE:
                 continue
             head = heads.get(line.index)
@@ -72,8 +76,11 @@ class SlugLines:
                     continue
             original = title_forms.get(normalize_phrase(line.text)) if len(line.text) in title_lengths else None
             if original is not None:
+                # Right under the title it is the headline printed twice; further
+                # down it is alt text standing where an image was.
+                label, where = (Label.DUPLICATE, "right under it") if after_title else (Label.SLUG, "as an image's alt text")
                 removals.append(
-                    Removal(line, self.name, Label.SLUG, "title-copy", f"repeats the title (line {original.index})")
+                    Removal(line, self.name, label, "title-copy", f"repeats the title (line {original.index}) {where}")
                 )
         return doc.remove(removals)
 
