@@ -136,10 +136,15 @@ def is_folded_copy(candidate: str, original: str) -> bool:
     return candidate != original and fold(original) == candidate
 
 
+# A word of two or more characters that starts with a letter: numbers and
+# initials carry no subject, and leaving them out in the pattern spares a loop.
+_CONTENT_WORD = re.compile(r"[^\W\d_][^\W_]+(?:[-'’.][^\W_]+)*")
+
+
 @functools.lru_cache(maxsize=1 << 13)
 def content_words(text: str, stopwords: frozenset[str]) -> frozenset[str]:
     """The line's casefolded words that carry meaning: no stopwords, no numbers, no single letters."""
-    return frozenset(w for w in set(_WORD.findall(text.casefold())) - stopwords if len(w) > 1 and not w.isdigit())
+    return frozenset(_CONTENT_WORD.findall(text.casefold())) - stopwords
 
 
 _SLUG_TOKEN = re.compile(r"[a-z0-9'’.,:;!?()\-]*[a-z0-9][a-z0-9'’.,:;!?()\-]*")
