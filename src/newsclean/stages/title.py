@@ -96,6 +96,10 @@ class Title:
         if not segments:
             return None
         start = segments[0][0]
+        if start + 1 < len(lines) and _headline_like(lines[start].text, kinds[start], profile) and kinds[start] is Kind.PROSE:
+            # A question or an exclamation for a title reads as a sentence and
+            # opens the body's stretch itself: look for the title from just below it.
+            start += 1
         # The opening's first few hundred words are enough to know its subject.
         opening = frozenset().union(*(content_words(line.text[:OPENING_CHARS], profile.stopwords) for line in lines[start : start + 5]))
         slugs = _slug_heads(lines)
