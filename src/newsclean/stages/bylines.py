@@ -65,6 +65,7 @@ class Bylines:
         nav = _nav_phrases(profile)
         byline = profile.byline_regex
         footer = profile.footer_regex
+        footer_phrases = _phrase_regex(profile.footer_phrases)
         lines = lines_before(doc, self.name)
         kinds = [kind(line.text) for line in lines]
         found: dict[int, tuple[Label, str, str]] = {}
@@ -77,7 +78,7 @@ class Bylines:
                 continue  # a paragraph: none of the patterns below is for it
             if phrase_of(text) in nav:
                 found[line.index] = (Label.NAV, "nav-phrase", f"a navigation phrase: {preview(text, 40)}")
-            elif n <= self.max_footer_words and _is_footer(text, footer, profile.footer_phrases) and not _is_clause(text, k):
+            elif n <= self.max_footer_words and _is_footer(text, footer, footer_phrases) and not _is_clause(text, k):
                 found[line.index] = (Label.NAV, "footer", f"a footer, tag or imprint line: {preview(text, 40)}")
             elif _is_breadcrumb(text):
                 found[line.index] = (Label.NAV, "breadcrumb", f"a breadcrumb trail: {preview(text, 40)}")
@@ -132,13 +133,13 @@ CONSENT_MAX_WORDS = 80  # a longer paragraph that names cookies is about them
 _CRUMB = re.compile(r"\s(?:»|›|>|/|→|\\)\s")
 
 
-def _is_footer(text: str, footer: re.Pattern[str] | None, phrases: tuple[str, ...]) -> bool:
-    if footer is not None and footer.match(text):
-        return True
-    if phrases:
-        low = text.casefold()
-        return any(phrase in low for phrase in phrases)
-    return False
+def _is_footer(text: str, footer: re.Pattern[str] | None, phrases: re.Pattern[str] | None) -> bool:
+    return (footer is not None and footer.match(text) is not None) or (phrases is not None and phrases.search(text) is not None)
+
+
+@functools.cache
+def _phrase_regex(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
+    return re.compile("|".join(re.escape(p) for p in phrases), re.IGNORECASE) if phrases else None
 
 
 def _mentions_consent(text: str) -> bool:
