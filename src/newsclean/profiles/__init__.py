@@ -57,7 +57,7 @@ def _phrases(values: Iterable[str]) -> frozenset[str]:
     return frozenset(normalize_phrase(v) for v in values)
 
 
-@frozen
+@frozen(cache_hash=True)  # a profile keys per-line caches: hash it once
 class Profile:
     """What newsclean knows of one language.
 

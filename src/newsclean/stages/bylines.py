@@ -62,32 +62,16 @@ class Bylines:
     def __call__(self, doc: Document) -> Document:
         doc = as_document(doc)
         profile = profile_for(self.language, doc)
-        nav = _nav_phrases(profile)
-        byline = profile.byline_regex
-        footer = profile.footer_regex
-        footer_phrases = _phrase_regex(profile.footer_phrases)
         lines = lines_before(doc, self.name)
         kinds = [kind(line.text) for line in lines]
         found: dict[int, tuple[Label, str, str]] = {}
-        for line, k in zip(lines, kinds):
-            if line.label is Label.TITLE:
-                continue
-            text = line.text
-            n = shape(text).n_words
-            if n > self.max_footer_words and n > self.max_words and n > CONSENT_MAX_WORDS:
-                continue  # a paragraph: none of the patterns below is for it
-            if phrase_of(text) in nav:
-                found[line.index] = (Label.NAV, "nav-phrase", f"a navigation phrase: {preview(text, 40)}")
-            elif n <= self.max_footer_words and _is_footer(text, footer, footer_phrases) and not _is_clause(text, k):
-                found[line.index] = (Label.NAV, "footer", f"a footer, tag or imprint line: {preview(text, 40)}")
-            elif _is_breadcrumb(text):
-                found[line.index] = (Label.NAV, "breadcrumb", f"a breadcrumb trail: {preview(text, 40)}")
-            elif byline is not None and n <= self.max_words and byline.match(text) and not _is_sentence(text, k):
-                found[line.index] = (Label.BYLINE, "byline-pattern", f"reads as a byline: {preview(text, 40)}")
-            elif n <= CONSENT_MAX_WORDS and _mentions_consent(text):
-                found[line.index] = (Label.NAV, "consent", f"a cookie or script notice: {preview(text, 40)}")
-            elif k is Kind.META:
-                found[line.index] = (Label.BYLINE, "date-line", f"a date or time stamp: {preview(text, 40)}")
+        longest = max(self.max_footer_words, self.max_words, CONSENT_MAX_WORDS)
+        for line in lines:
+            if line.label is Label.TITLE or shape(line.text).n_words > longest:
+                continue  # a paragraph: none of the patterns is for it
+            verdict = _verdict(line.text, profile, self.max_words, self.max_footer_words)
+            if verdict is not None:
+                found[line.index] = verdict
         self._menus(lines, kinds, found)
         self._author_after_body(lines, kinds, found, marker_phrases(profile))
         return remove_kept(doc, self.name, found, lines)
@@ -131,6 +115,28 @@ _NOTICE = re.compile(
 CONSENT_MAX_WORDS = 80  # a longer paragraph that names cookies is about them
 
 _CRUMB = re.compile(r"\s(?:»|›|>|/|→|\\)\s")
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _verdict(text: str, profile: Profile, max_words: int, max_footer_words: int) -> tuple[Label, str, str] | None:
+    """What a line is by itself, if furniture; cached, since a site repeats its furniture on every page."""
+    k = kind(text)
+    n = shape(text).n_words
+    if phrase_of(text) in _nav_phrases(profile):
+        return (Label.NAV, "nav-phrase", f"a navigation phrase: {preview(text, 40)}")
+    if n <= max_footer_words and _is_footer(text, profile.footer_regex, _phrase_regex(profile.footer_phrases)):
+        if not _is_clause(text, k):
+            return (Label.NAV, "footer", f"a footer, tag or imprint line: {preview(text, 40)}")
+    if _is_breadcrumb(text):
+        return (Label.NAV, "breadcrumb", f"a breadcrumb trail: {preview(text, 40)}")
+    byline = profile.byline_regex
+    if byline is not None and n <= max_words and byline.match(text) and not _is_sentence(text, k):
+        return (Label.BYLINE, "byline-pattern", f"reads as a byline: {preview(text, 40)}")
+    if n <= CONSENT_MAX_WORDS and _mentions_consent(text):
+        return (Label.NAV, "consent", f"a cookie or script notice: {preview(text, 40)}")
+    if k is Kind.META:
+        return (Label.BYLINE, "date-line", f"a date or time stamp: {preview(text, 40)}")
+    return None
 
 
 def _is_footer(text: str, footer: re.Pattern[str] | None, phrases: re.Pattern[str] | None) -> bool:
