@@ -77,10 +77,12 @@ class RecommendationBlocks:
         doc = as_document(doc)
         markers = _markers(profile_for(self.language, doc), self.extra_markers, self.english_markers)
         lines = lines_before(doc, self.name)
-        is_marker = [line.label is not Label.TITLE and phrase_of(line.text) in markers for line in lines]
+        is_marker = []
         found: dict[int, tuple[Label, str, str]] = {}
-        for line, marked in zip(lines, is_marker):
-            if not marked and line.label is not Label.TITLE and (head := _marker_prefix(line.text, markers)):
+        for line in lines:
+            marked, head = _marker_info(line.text, markers) if line.label is not Label.TITLE else (False, None)
+            is_marker.append(marked)
+            if head:
                 found[line.index] = (Label.RELATED, "marker-prefix", f"a link behind the marker {preview(head, 30)}")
         if not any(is_marker):
             return remove_kept(doc, self.name, found, lines)
@@ -99,6 +101,14 @@ class RecommendationBlocks:
 
 
 _PREFIX_END = re.compile(r"\s*(?::|>>|»|›|\|)\s*")
+
+
+@functools.lru_cache(maxsize=1 << 13)
+def _marker_info(text: str, markers: frozenset[str]) -> tuple[bool, str | None]:
+    """Whether a line is a marker, else the marker it opens with (cached per text: sites repeat their boxes)."""
+    if phrase_of(text) in markers:
+        return True, None
+    return False, _marker_prefix(text, markers)
 
 
 def _marker_prefix(text: str, markers: frozenset[str]) -> str | None:

@@ -102,15 +102,27 @@ class Captions:
             text = line.text
             if not text or line.label is Label.TITLE:
                 continue
+            if shape(text).n_words > self.max_words:
+                continue  # longer than any caption
+            own = _own_rule(text, credit)
             before = _label_before(line.index, gone)
-            s = shape(text)
-            if credit is not None and s.n_words <= self.max_words and credit.search(text):
+            if own == "credit":
                 found[line.index] = (Label.CAPTION, "credit", f"a photo credit: {preview(text)}")
-            elif before in (Label.IMAGE, Label.SLUG) and s.n_words <= self.max_words and _sentences(text) <= 1:
+            elif before in (Label.IMAGE, Label.SLUG) and _sentences(text) <= 1:
                 found[line.index] = (Label.CAPTION, "after-image", f"one sentence right after {'an image' if before is Label.IMAGE else 'a slug'} line")
-            elif _bar_end().search(text) and kind(text.rstrip(" |")) is not Kind.SHORT and s.n_words <= self.max_words:
+            elif own == "cell-bar":
                 found[line.index] = (Label.CAPTION, "cell-bar", f"ends in a table-cell bar: {preview(text)}")
         return remove_kept(doc, self.name, found, lines)
+
+
+@functools.lru_cache(maxsize=1 << 13)
+def _own_rule(text: str, credit: re.Pattern[str] | None) -> str | None:
+    """What a line shows of a caption by itself: a credit, or a table cell's bar (cached per text)."""
+    if credit is not None and credit.search(text):
+        return "credit"
+    if _bar_end().search(text) and kind(text.rstrip(" |")) is not Kind.SHORT:
+        return "cell-bar"
+    return None
 
 
 def _label_before(index: int, gone: dict[int, Label]) -> Label | None:
