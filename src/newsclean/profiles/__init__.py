@@ -17,6 +17,7 @@ True
 from __future__ import annotations
 
 import functools
+from collections import Counter
 import re
 import tomllib
 import unicodedata
@@ -175,10 +176,10 @@ def detect_language(lines: Iterable[str], min_hits: int = 3, min_share: float = 
             break
     if not words:
         return None
+    counts = Counter(words)
     best, best_hits = None, 0
     for language in available_languages():
-        stop = load_profile(language).stopwords
-        hits = sum(1 for w in words if w in stop)
+        hits = sum(counts[w] for w in load_profile(language).stopwords if w in counts)
         if hits > best_hits:
             best, best_hits = language, hits
     if best_hits < min_hits or best_hits < min_share * len(words):

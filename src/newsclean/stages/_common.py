@@ -13,6 +13,8 @@ def profile_for(language: str, doc: Document) -> Profile:
     if language:
         return load_profile(language)
     found = doc.metadata.get("language")
+    if found == "":  # the language stage looked and found none it knows: do not look again
+        return Profile.generic()
     if not isinstance(found, str) or found not in available_languages():
         found = detect_language(line.text for line in doc.lines)
     return load_profile(found) if found else Profile.generic()

@@ -16,6 +16,7 @@ from typing import ClassVar
 
 from attrs import field, frozen
 from attrs.validators import ge, instance_of, le
+import numpy
 from rapidfuzz import fuzz, process
 
 from newsclean.core import Document, Label, Line
@@ -99,11 +100,11 @@ class NearDuplicateLinks:
         if len(singles) > 1 and self.min_score < 100:
             keys = [_key(lines[p].text) for p in singles]
             scores = process.cdist(keys, keys, scorer=fuzz.ratio, score_cutoff=self.min_score, workers=1)
-            for a in range(len(singles)):
-                for b in range(a + 1, len(singles)):
-                    if scores[a][b]:
-                        groups[keys[a]].append(singles[b])
-                        groups[keys[b]] = []
+            # The pairs above the diagonal that pass, found by numpy: a page of
+            # a few hundred menu items would make a Python double loop the cost.
+            for a, b in numpy.argwhere(numpy.triu(scores, 1) > 0):
+                groups[keys[a]].append(singles[b])
+                groups[keys[b]] = []
         for positions in groups.values():
             if len(positions) < 2:
                 continue
