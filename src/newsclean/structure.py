@@ -21,7 +21,7 @@ import functools
 import re
 from collections.abc import Sequence
 
-from newsclean.text import shape, words
+from newsclean.text import LINE_CACHE, shape, words
 
 __all__ = ["Kind", "body_segments", "glued_boundary", "kind", "teaser_rhythm"]
 
@@ -49,7 +49,7 @@ TEASER_MAX_WORDS = 16
 _CUT = re.compile(r"""(?:\.\s?\.\s?\.|…)[\s"'”’»)\]]*$""")
 
 
-@functools.lru_cache(maxsize=1 << 13)
+@functools.lru_cache(maxsize=LINE_CACHE)
 def kind(text: str) -> Kind:
     """The Kind of one line, from its form alone (cached)."""
     s = shape(text)

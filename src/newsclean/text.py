@@ -17,6 +17,12 @@ import re
 import unicodedata
 from typing import NamedTuple
 
+# How many distinct lines the per-line caches remember: the lines of the page
+# at hand, which every stage reads again, and a site's furniture repeated on
+# the pages before it. Bounded, so memory does not grow with the corpus (at
+# four times this size a 100 MB run gained 6 % in speed for 200 MB more memory).
+LINE_CACHE = 1 << 13
+
 __all__ = ["Shape", "ascii_head", "content_words", "fold", "is_folded_copy", "shape", "stop_share", "words"]
 
 # Letters NFD does not take apart.
@@ -38,7 +44,7 @@ class _FoldTable(dict[int, str]):
 _FOLD_TABLE = _FoldTable()
 
 
-@functools.lru_cache(maxsize=1 << 13)
+@functools.lru_cache(maxsize=LINE_CACHE)
 def fold(text: str) -> str:
     """Lower case with diacritics stripped: the form a URL slug takes of a title."""
     if text.isascii():
@@ -56,7 +62,7 @@ _HAS_UNSPACED = re.compile(f"[{_UNSPACED}]")
 _WORD_OR_CHAR = re.compile(f"[{_UNSPACED}]|(?:(?![{_UNSPACED}])[^\\W_])+(?:[-'’.](?:(?![{_UNSPACED}])[^\\W_])+)*")
 
 
-@functools.lru_cache(maxsize=1 << 13)
+@functools.lru_cache(maxsize=LINE_CACHE)
 def words(text: str) -> tuple[str, ...]:
     """The line's words (letters and digits, with inner hyphens and apostrophes; one per CJK character).
 
@@ -104,7 +110,7 @@ DATE_MAX_WORDS = 12
 EXACT_COUNT_CHARS = 200
 
 
-@functools.lru_cache(maxsize=1 << 13)
+@functools.lru_cache(maxsize=LINE_CACHE)
 def shape(text: str) -> Shape:
     """The Shape of a line (cached)."""
     # Word counts decide only below a few dozen words; a line this long is
@@ -141,7 +147,7 @@ def is_folded_copy(candidate: str, original: str) -> bool:
 _CONTENT_WORD = re.compile(r"[^\W\d_][^\W_]+(?:[-'’.][^\W_]+)*")
 
 
-@functools.lru_cache(maxsize=1 << 13)
+@functools.lru_cache(maxsize=LINE_CACHE)
 def content_words(text: str, stopwords: frozenset[str]) -> frozenset[str]:
     """The line's casefolded words that carry meaning: no stopwords, no numbers, no single letters."""
     return frozenset(_CONTENT_WORD.findall(text.casefold())) - stopwords
@@ -150,7 +156,7 @@ def content_words(text: str, stopwords: frozenset[str]) -> frozenset[str]:
 _SLUG_TOKEN = re.compile(r"[a-z0-9'’.,:;!?()\-]*[a-z0-9][a-z0-9'’.,:;!?()\-]*")
 
 
-@functools.lru_cache(maxsize=1 << 13)
+@functools.lru_cache(maxsize=LINE_CACHE)
 def ascii_head(text: str) -> tuple[str, ...]:
     """The leading words that are lower-case ASCII with a letter each: how a URL slug looks.
 

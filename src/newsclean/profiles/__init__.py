@@ -17,16 +17,17 @@ True
 from __future__ import annotations
 
 import functools
-from collections import Counter
 import re
 import tomllib
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from importlib import resources
 
 from attrs import field, frozen
 
 from newsclean.errors import ConfigError
+from newsclean.text import LINE_CACHE
 
 __all__ = ["Profile", "available_languages", "detect_language", "load_profile", "normalize_phrase", "phrase_of"]
 
@@ -34,7 +35,7 @@ __all__ = ["Profile", "available_languages", "detect_language", "load_profile", 
 _DECORATION = " \t\u00a0:：»›>|•·-–—…/\\*#()[]«‹<"
 
 
-@functools.lru_cache(maxsize=1 << 13)
+@functools.lru_cache(maxsize=LINE_CACHE)
 def normalize_phrase(text: str) -> str:
     """The form marker phrases are compared in: NFC, casefolded, decoration trimmed, spaces collapsed.
 

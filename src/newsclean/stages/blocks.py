@@ -22,6 +22,7 @@ from newsclean.pipeline import as_document, register
 from newsclean.profiles import PHRASE_MAX_CHARS, Profile, available_languages, load_profile, normalize_phrase, phrase_of
 from newsclean.stages._common import lines_before, preview, profile_for, remove_kept
 from newsclean.structure import Kind, kind
+from newsclean.text import LINE_CACHE
 
 __all__ = ["RecommendationBlocks"]
 
@@ -103,7 +104,7 @@ class RecommendationBlocks:
 _PREFIX_END = re.compile(r"\s*(?::|>>|»|›|\|)\s*")
 
 
-@functools.lru_cache(maxsize=1 << 13)
+@functools.lru_cache(maxsize=LINE_CACHE)
 def _marker_info(text: str, markers: frozenset[str]) -> tuple[bool, str | None]:
     """Whether a line is a marker, else the marker it opens with (cached per text: sites repeat their boxes)."""
     if phrase_of(text) in markers:

@@ -20,7 +20,7 @@ from newsclean.pipeline import as_document, register
 from newsclean.profiles import Profile, available_languages, load_profile, phrase_of
 from newsclean.stages._common import lines_before, marker_phrases, preview, profile_for, remove_kept
 from newsclean.structure import Kind, body_segments, kind
-from newsclean.text import shape, words
+from newsclean.text import LINE_CACHE, shape, words
 
 __all__ = ["Bylines"]
 
@@ -117,7 +117,7 @@ CONSENT_MAX_WORDS = 80  # a longer paragraph that names cookies is about them
 _CRUMB = re.compile(r"\s(?:»|›|>|/|→|\\)\s")
 
 
-@functools.lru_cache(maxsize=1 << 14)
+@functools.lru_cache(maxsize=LINE_CACHE)
 def _verdict(text: str, profile: Profile, max_words: int, max_footer_words: int) -> tuple[Label, str, str] | None:
     """What a line is by itself, if furniture; cached, since a site repeats its furniture on every page."""
     k = kind(text)

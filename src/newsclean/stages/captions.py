@@ -20,7 +20,7 @@ from newsclean.core import Document, Label, Removal
 from newsclean.pipeline import as_document, register
 from newsclean.stages._common import lines_before, preview, profile_for, remove_kept, removed_labels
 from newsclean.structure import Kind, kind
-from newsclean.text import shape
+from newsclean.text import LINE_CACHE, shape
 
 __all__ = ["Captions", "ImageMarkers"]
 
@@ -115,7 +115,7 @@ class Captions:
         return remove_kept(doc, self.name, found, lines)
 
 
-@functools.lru_cache(maxsize=1 << 13)
+@functools.lru_cache(maxsize=LINE_CACHE)
 def _own_rule(text: str, credit: re.Pattern[str] | None) -> str | None:
     """What a line shows of a caption by itself: a credit, or a table cell's bar (cached per text)."""
     if credit is not None and credit.search(text):

@@ -23,7 +23,7 @@ from newsclean.core import Document, Label, Line, Removal
 from newsclean.pipeline import as_document, register
 from newsclean.profiles import normalize_phrase
 from newsclean.stages._common import preview
-from newsclean.text import ascii_head, fold
+from newsclean.text import LINE_CACHE, ascii_head, fold
 
 __all__ = ["SlugLines"]
 
@@ -114,7 +114,7 @@ def _bare(tokens) -> str:
     return " ".join(bare for token in tokens if (bare := token.strip(_PUNCT)))
 
 
-@functools.lru_cache(maxsize=1 << 13)
+@functools.lru_cache(maxsize=LINE_CACHE)
 def _folded_words(text: str) -> str:
     return _bare(fold(text).split())
 
