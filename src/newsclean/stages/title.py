@@ -25,7 +25,7 @@ from newsclean.text import ascii_head, content_words, fold, shape
 
 __all__ = ["Title"]
 
-OPENING_CHARS = 500
+OPENING_CHARS = 300
 DECK_SHARE = 0.5
 
 
@@ -101,7 +101,7 @@ class Title:
             # opens the body's stretch itself: look for the title from just below it.
             start += 1
         # The opening's first few hundred words are enough to know its subject.
-        opening = frozenset().union(*(content_words(line.text[:OPENING_CHARS], profile.stopwords) for line in lines[start : start + 5]))
+        opening = frozenset().union(*(content_words(line.text[:OPENING_CHARS], profile.stopwords) for line in lines[start : start + 3]))
         slugs = _slug_heads(lines)
         scores: dict[int, float] = {}  # position -> score, for the lines that may be the title
         distance = 0  # lines of some length passed on the way up; menus and dates do not count
