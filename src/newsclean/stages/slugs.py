@@ -23,6 +23,7 @@ from newsclean.core import Document, Label, Line, Removal
 from newsclean.pipeline import as_document, register
 from newsclean.profiles import normalize_phrase
 from newsclean.stages._common import preview
+from newsclean.structure import Kind, kind
 from newsclean.text import LINE_CACHE, ascii_head, fold
 
 __all__ = ["SlugLines"]
@@ -56,7 +57,16 @@ class SlugLines:
         titles = [line for line in doc.lines if line.label is Label.TITLE]
         if not heads and not titles:
             return doc
-        sources = _Sources([line for line in doc.lines if line.index not in heads] if heads else [])
+        # A slug is made from a title or a headline, never from a paragraph.
+        sources = _Sources(
+            [
+                line
+                for line in doc.lines
+                if line.index not in heads and (line.label is Label.TITLE or kind(line.text) in (Kind.HEADLINE, Kind.TEXT))
+            ]
+            if heads
+            else []
+        )
         removals = []
         title_forms = {normalize_phrase(t.text): t for t in titles}
         # A copy of the title is about as long as the title: skip the rest cheaply.
