@@ -23,10 +23,12 @@ from newsclean.stages import (
     DetectLanguage,
     ImageMarkers,
     MainContent,
+    Mojibake,
     NearDuplicateLinks,
     RecommendationBlocks,
     SlugLines,
     Title,
+    ToneStyle,
     Whitespace,
 )
 from seedlines import boilerplate_lines, kept_lines, seed_articles, seed_lines
@@ -35,6 +37,9 @@ from seedlines import boilerplate_lines, kept_lines, seed_articles, seed_lines
 languages = st.sampled_from(("",) + available_languages())
 STAGE_STRATEGIES: dict[str, st.SearchStrategy] = {
     "whitespace": st.builds(Whitespace, collapse=st.booleans(), drop_blank=st.booleans()),
+    "mojibake": st.builds(
+        Mojibake, legacy=st.booleans(), vietnamese=st.booleans(), nfc=st.booleans(), tone_style=st.sampled_from(ToneStyle)
+    ),
     "language": st.builds(DetectLanguage, language=languages),
     "image_markers": st.builds(ImageMarkers),
     "title": st.builds(Title, language=languages, window=st.integers(1, 30), min_score=st.integers(0, 100)),

@@ -50,6 +50,7 @@ LANGUAGES = {"vi", "en", "de", "fr", "es"}
 # code writes that is missing here fails below.
 RULES: dict[str, set[str]] = {
     "whitespace": {"empty", "trim", "collapse"},
+    "mojibake": {"utf8-as-cp1252", "utf8-as-cp1258", "legacy-tcvn3", "legacy-vni", "nfc", "tone-placement"},
     "language": set(),
     "image_markers": {"marker", "no-words"},
     "title": set(),

@@ -280,8 +280,8 @@ def _dump_toml(config: Mapping[str, Any]) -> str:
 def default_pipeline(language: str | None = None) -> Pipeline:
     """The recommended stages for a language profile (``None``: detect per document).
 
-    >>> default_pipeline("vi").names[0]
-    'whitespace'
+    >>> default_pipeline("vi").names[:2]
+    ('mojibake', 'whitespace')
     """
     _load_stages()
     from newsclean.stages import default_stages

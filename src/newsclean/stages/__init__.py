@@ -1,7 +1,8 @@
 """The built-in stages, one module per family; importing this package registers them all.
 
 ``default_stages(language)`` is the recommended order for a language profile:
-repair the text, find the title, remove what the named detectors recognise,
+repair the text (before whitespace: a no-break space can be the tail of
+broken UTF-8), find the title, remove what the named detectors recognise,
 then let the main-content view remove what is left around the body.
 """
 
@@ -18,6 +19,7 @@ from newsclean.stages.language import DetectLanguage
 from newsclean.stages.links import NearDuplicateLinks
 from newsclean.stages.slugs import SlugLines
 from newsclean.stages.title import Title
+from newsclean.stages.unicode import Mojibake, ToneStyle
 from newsclean.stages.whitespace import Whitespace
 
 __all__ = [
@@ -27,10 +29,12 @@ __all__ = [
     "DetectLanguage",
     "ImageMarkers",
     "MainContent",
+    "Mojibake",
     "NearDuplicateLinks",
     "RecommendationBlocks",
     "SlugLines",
     "Title",
+    "ToneStyle",
     "Whitespace",
     "default_stages",
 ]
@@ -39,6 +43,7 @@ __all__ = [
 def default_stages(language: str | None = None) -> list[Any]:
     """The recommended stages, in order, for ``language`` (None: detected per page)."""
     return [
+        Mojibake(),
         Whitespace(),
         DetectLanguage(language=language or ""),
         ImageMarkers(),
