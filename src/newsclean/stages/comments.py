@@ -22,7 +22,7 @@ from newsclean.pipeline import as_document, register
 from newsclean.profiles import Profile, available_languages, load_profile, phrase_of
 from newsclean.stages._common import lines_before, preview, profile_for, remove_kept
 from newsclean.structure import Kind, kind
-from newsclean.text import shape
+from newsclean.text import LINE_CACHE, shape
 
 __all__ = ["CommentSections"]
 
@@ -37,6 +37,7 @@ def _profiles_for(profile: Profile) -> tuple[Profile, ...]:
     return (profile, load_profile("en")) if profile.language != "en" else (profile,)
 
 
+@functools.lru_cache(maxsize=LINE_CACHE)
 def _marker(text: str, profiles: tuple[Profile, ...]) -> str | None:
     """"phrase" for a comment heading, "count" for a comment count ("12 comments"), else None."""
     phrase = phrase_of(text)
@@ -88,12 +89,15 @@ class CommentSections:
             key=lambda line: line.index,
         )
         profiles = _profiles_for(profile_for(self.language, doc))
+        markers = {p: found for p, line in enumerate(lines) if line.label is not Label.TITLE and (found := _marker(line.text, profiles))}
+        if not markers:
+            return doc  # most pages: no comment marker at all
         kinds = [kind(line.text) for line in lines]
         prose = [shape(line.text).n_words if k is Kind.PROSE and line.index in article else 0 for line, k in zip(lines, kinds)]
         total = sum(prose)
         above = 0
         for p, line in enumerate(lines):
-            found = _marker(line.text, profiles) if above and line.label is not Label.TITLE else None
+            found = markers.get(p) if above else None
             late = above >= self.min_before * total
             started = above >= EARLY_SHARE * total  # past a menu's "Opinions" or a byline's "12 comments"
             if found is not None and line.index not in article:

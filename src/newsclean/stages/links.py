@@ -16,8 +16,7 @@ from typing import ClassVar
 
 from attrs import field, frozen
 from attrs.validators import ge, instance_of, le
-import numpy
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
 from newsclean.core import Document, Label, Line
 from newsclean.pipeline import as_document, register
@@ -32,6 +31,27 @@ KEY_MAX_CHARS = 300
 # ">> Hà Nội: ...", "» Read: ...", "→ ...": the arrows sites put before an inline link.
 _ARROW = re.compile(r"^\s*(?:>>+|»+|→|⇒|►|▶|>)\s*")
 _RANK = re.compile(r"^\s*#?(\d{1,2})[.)]?\s*$")
+
+
+def _near_pairs(keys: list[str], min_score: int) -> list[tuple[int, int]]:
+    """Index pairs ``(a, b)``, a < b, of keys at least ``min_score`` alike (rapidfuzz ratio), in order.
+
+    Two strings can be that alike only if their lengths differ by at most
+    ``1 - min_score/100`` of their sum, so after sorting by length each key
+    is compared only with the few of a length close to its own: a page's
+    headlines cost a handful of comparisons each, not one per pair.
+    """
+    slack = 1 - min_score / 100
+    order = sorted(range(len(keys)), key=lambda i: len(keys[i]))
+    pairs = []
+    for x, a in enumerate(order):
+        short = len(keys[a])
+        for b in order[x + 1 :]:
+            if len(keys[b]) - short > slack * (short + len(keys[b])):
+                break
+            if fuzz.ratio(keys[a], keys[b], score_cutoff=min_score):
+                pairs.append((min(a, b), max(a, b)))
+    return sorted(pairs)
 
 
 def _key(text: str) -> str:
@@ -99,10 +119,7 @@ class NearDuplicateLinks:
         singles = [g[0] for g in groups.values() if len(g) == 1 and kinds[g[0]] is not Kind.PROSE]
         if len(singles) > 1 and self.min_score < 100:
             keys = [_key(lines[p].text) for p in singles]
-            scores = process.cdist(keys, keys, scorer=fuzz.ratio, score_cutoff=self.min_score, workers=1)
-            # The pairs above the diagonal that pass, found by numpy: a page of
-            # a few hundred menu items would make a Python double loop the cost.
-            for a, b in numpy.argwhere(numpy.triu(scores, 1) > 0):
+            for a, b in _near_pairs(keys, self.min_score):
                 groups[keys[a]].append(singles[b])
                 groups[keys[b]] = []
         for positions in groups.values():
