@@ -37,6 +37,8 @@ class Kind(enum.Enum):
     PROSE = 5  # ends like a sentence and is long enough to be one
 
 
+_KINDS = {k.value: k for k in Kind}
+
 # A sentence needs this many words to count as prose. Six keeps "Trump wins."
 # (a headline) out and "The council voted to approve it." in.
 PROSE_MIN_WORDS = 6
@@ -122,6 +124,14 @@ def body_segments(
         penalty: what a non-prose line costs, in words.
         min_share: how good another segment must be, relative to the best.
     """
+    # Stages that see the same lines (nothing removed between them) ask the
+    # same question: remember the last few answers by the page's shape.
+    return list(_segments(tuple(k.value for k in kinds), tuple(n_words), penalty, min_share))
+
+
+@functools.lru_cache(maxsize=64)
+def _segments(values: tuple[int, ...], n_words: tuple[int, ...], penalty: float, min_share: float) -> tuple[tuple[int, int], ...]:
+    kinds = [_KINDS[v] for v in values]
     teasers = teaser_rhythm(kinds, n_words)
     scores = []
     for p, (k, n) in enumerate(zip(kinds, n_words)):
@@ -148,7 +158,7 @@ def body_segments(
             continue
         segments.append((start, end))
         remaining += [(lo, start), (end, hi)]
-    return sorted(segments)
+    return tuple(sorted(segments))
 
 
 # A teaser is a sentence or two; an article's paragraph under a subheading
