@@ -93,11 +93,13 @@ class RecommendationBlocks:
             if not is_marker[p] or p in taken:
                 continue
             marker = line
+            where = f"under marker {preview(marker.text, 40)} (line {marker.index})"
+            evidence = {"under-marker": where, "teaser": f"a teaser in a list of headlines, {where}"}
             taken.add(p)
             found[line.index] = (Label.RECOMMENDATION, "marker", f"marker {preview(line.text, 40)}")
             for j, rule in _block(lines, kinds, is_marker, p):
                 taken.add(j)
-                found[lines[j].index] = (Label.RECOMMENDATION, rule, _evidence(rule, marker, lines, j))
+                found[lines[j].index] = (Label.RECOMMENDATION, rule, evidence[rule])
         return remove_kept(doc, self.name, found, lines)
 
 
@@ -150,10 +152,3 @@ def _block(lines: list[Line], kinds: list[Kind], is_marker: list[bool], p: int):
             return
         yield j, "under-marker"
         previous = k
-
-
-def _evidence(rule: str, marker: Line, lines: list[Line], j: int) -> str:
-    where = f"under marker {preview(marker.text, 40)} (line {marker.index})"
-    if rule == "teaser":
-        return f"a teaser in a list of headlines, {where}"
-    return where
