@@ -26,8 +26,12 @@ from newsclean.text import LINE_CACHE, shape, words
 __all__ = ["Kind", "body_segments", "glued_boundary", "kind", "teaser_rhythm"]
 
 
-class Kind(enum.Enum):
-    """The form of a line."""
+class Kind(enum.IntEnum):
+    """The form of a line.
+
+    An IntEnum so that a page's kinds hash as plain ints (a tuple of them keys
+    the body-stretch cache); compare kinds with ``is``, never by their numbers.
+    """
 
     EMPTY = 0
     SHORT = 1  # one or two words: menus, labels, names
@@ -36,8 +40,6 @@ class Kind(enum.Enum):
     TEXT = 4  # long, but without a closing mark: a glued list, a caption, a paragraph cut short
     PROSE = 5  # ends like a sentence and is long enough to be one
 
-
-_KINDS = {k.value: k for k in Kind}
 
 # A sentence needs this many words to count as prose. Six keeps "Trump wins."
 # (a headline) out and "The council voted to approve it." in.
@@ -126,12 +128,11 @@ def body_segments(
     """
     # Stages that see the same lines (nothing removed between them) ask the
     # same question: remember the last few answers by the page's shape.
-    return list(_segments(tuple(k.value for k in kinds), tuple(n_words), penalty, min_share))
+    return list(_segments(tuple(kinds), tuple(n_words), penalty, min_share))
 
 
 @functools.lru_cache(maxsize=64)
-def _segments(values: tuple[int, ...], n_words: tuple[int, ...], penalty: float, min_share: float) -> tuple[tuple[int, int], ...]:
-    kinds = [_KINDS[v] for v in values]
+def _segments(kinds: tuple[Kind, ...], n_words: tuple[int, ...], penalty: float, min_share: float) -> tuple[tuple[int, int], ...]:
     teasers = teaser_rhythm(kinds, n_words)
     scores = []
     for p, (k, n) in enumerate(zip(kinds, n_words)):

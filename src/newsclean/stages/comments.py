@@ -19,7 +19,7 @@ from attrs.validators import ge, instance_of, le
 
 from newsclean.core import Document, Label, Line
 from newsclean.pipeline import as_document, register
-from newsclean.profiles import Profile, available_languages, load_profile, phrase_of
+from newsclean.profiles import PHRASE_MAX_CHARS, Profile, available_languages, load_profile, phrase_of
 from newsclean.stages._common import lines_before, preview, profile_for, remove_kept
 from newsclean.structure import Kind, kind
 from newsclean.text import LINE_CACHE, shape
@@ -89,7 +89,11 @@ class CommentSections:
             key=lambda line: line.index,
         )
         profiles = _profiles_for(profile_for(self.language, doc))
-        markers = {p: found for p, line in enumerate(lines) if line.label is not Label.TITLE and (found := _marker(line.text, profiles))}
+        markers = {
+            p: found
+            for p, line in enumerate(lines)
+            if len(line.text) <= PHRASE_MAX_CHARS and line.label is not Label.TITLE and (found := _marker(line.text, profiles))
+        }
         if not markers:
             return doc  # most pages: no comment marker at all
         kinds = [kind(line.text) for line in lines]
