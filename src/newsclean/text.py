@@ -173,6 +173,8 @@ def ascii_head(text: str) -> tuple[str, ...]:
     ('hoan', 'thanh', 'vuot', 'chi', 'tieu')
     >>> ascii_head("thanh lap cong doan thu 344 Một tin")
     ('thanh', 'lap', 'cong', 'doan', 'thu', '344')
+    >>> ascii_head("hoan-thanh-vuot-chi-tieu Một tin")  # as the URL writes it
+    ('hoan', 'thanh', 'vuot', 'chi', 'tieu')
     """
     first = text[:1]
     if not (first.isascii() and (first.islower() or first.isdigit())):
@@ -181,7 +183,10 @@ def ascii_head(text: str) -> tuple[str, ...]:
     for token in text.split():
         if not _SLUG_TOKEN.fullmatch(token):
             break
-        head.append(token)
+        if token.count("-") >= 2:  # a URL's slug keeps its hyphens: "hoan-thanh-vuot"
+            head += [part for part in token.split("-") if part]
+        else:
+            head.append(token)
     if not any(c.isalpha() for token in head for c in token):
         return ()  # numbers alone are no slug
     return tuple(head)

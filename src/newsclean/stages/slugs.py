@@ -111,7 +111,7 @@ class SlugLines:
             return None
         k, source = found
         of = f"the ASCII fold of line {source.index} {preview(source.text, 50)}"
-        if k == len(line.text.split()):
+        if _bare(head[:k]) == _bare(line.text.replace("-", " ").split()):
             return Removal(line, self.name, Label.SLUG, "folded-copy", of)
         return Removal(line, self.name, Label.RELATED, "slug-prefix", f"starts with {of}, glued before a link")
 
