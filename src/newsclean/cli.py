@@ -327,8 +327,9 @@ def _clean(args: argparse.Namespace) -> int:
             edited += len({e.index for e in doc.edits})
             if bar is not None:
                 bar.update()
-    lines = f"{_plural(kept, 'line')} kept, {removed} removed, {edited} edited"
-    _say(f"{PROG}: cleaned {_plural(documents, 'document')} ({lines}); {_plural(failed, 'input')} failed")
+    if documents or not failed:  # nothing read at all: the error lines above say it all
+        lines = f"{_plural(kept, 'line')} kept, {removed} removed, {edited} edited"
+        _say(f"{PROG}: cleaned {_plural(documents, 'document')} ({lines}); {_plural(failed, 'input')} failed")
     return _status(documents, failed)
 
 
