@@ -96,8 +96,8 @@ class NearDuplicateLinks:
         stopwords = profile_for(self.language, doc).stopwords
         kinds = [kind(line.text) for line in lines]
         found: dict[int, tuple[Label, str, str]] = {}
+        self._bar_lists(lines, found)  # first: a table's cells are cells even when one copies a paragraph
         self._repeats(lines, kinds, found)
-        self._bar_lists(lines, found)
         self._headline_lists(lines, kinds, found)
         self._ranked_lists(lines, kinds, found)
         for line in lines:
