@@ -99,7 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
         "inputs",
         nargs="+",
         metavar="INPUT",
-        help="dump (.txt, .txt.gz), JSONL (.jsonl, .jsonl.gz), folder, glob pattern, or - for stdin",
+        help="dump (.txt, .txt.gz), HTML page (.html, .htm), JSONL (.jsonl, .jsonl.gz; an \"html\" field is read as a page), folder, glob pattern, or - for stdin",
     )
     clean.add_argument(
         "-o",
@@ -152,7 +152,9 @@ def _add_pipeline_options(parser: argparse.ArgumentParser) -> None:
 def _add_input_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("input options")
     group.add_argument(
-        "--encoding", default="utf-8", help="codec of the input bytes, decoded strictly (default: utf-8)"
+        "--encoding",
+        default=None,
+        help="codec of the input bytes, decoded strictly (default: utf-8; for HTML, what the page declares or looks like)",
     )
     group.add_argument(
         "--input-format", choices=FORMATS, help="read every input as this format (default: by file name)"
@@ -187,7 +189,8 @@ def _pipeline(args: argparse.Namespace) -> Pipeline:
 
 
 def _inputs(args: argparse.Namespace, paths: Sequence[str]) -> Iterator[Document | InputFailure]:
-    check_encoding(args.encoding, "--encoding")
+    if args.encoding is not None:
+        check_encoding(args.encoding, "--encoding")
     if STDIN_PATH in paths and sys.stdin.isatty():
         # Otherwise a forgotten pipe looks like a hang.
         _say("newsclean: reading a dump from the terminal; end it with Ctrl-D")

@@ -1,4 +1,4 @@
-"""Readers that stream Documents out of files, and writers that put cleaned Documents back.
+"""Readers that stream Documents out of files (dumps, JSONL, HTML pages), and writers that put cleaned Documents back.
 
 Reading is lazy and never stops on a bad input: ``read_inputs`` yields an
 ``InputFailure`` in its place, and goes on.
@@ -24,12 +24,14 @@ file not found, .../gone.txt; try a path to an existing file, folder or glob pat
 from __future__ import annotations
 
 from newsclean.io.base import InputFailure, Writer, check_encoding
-from newsclean.io.inputs import FORMATS, format_of, read_inputs
+from newsclean.io.html import read_html
+from newsclean.io.inputs import FORMATS, HTML_FIELD, format_of, html_id, read_inputs
 from newsclean.io.jsonl import JsonlWriter, document_record, read_jsonl
 from newsclean.io.text import TextFolderWriter, dump_id, read_text, safe_file_name
 
 __all__ = [
     "FORMATS",
+    "HTML_FIELD",
     "InputFailure",
     "JsonlWriter",
     "TextFolderWriter",
@@ -38,6 +40,8 @@ __all__ = [
     "document_record",
     "dump_id",
     "format_of",
+    "html_id",
+    "read_html",
     "read_inputs",
     "read_jsonl",
     "read_text",

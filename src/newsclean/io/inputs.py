@@ -1,4 +1,4 @@
-"""One entry point for every kind of input: files, folders, glob patterns and stdin, dumps or JSONL.
+"""One entry point for every kind of input: files, folders, glob patterns and stdin; dumps, JSONL or HTML pages.
 
 >>> import tempfile
 >>> folder = Path(tempfile.mkdtemp())
@@ -18,37 +18,51 @@ from typing import Literal
 
 from newsclean.core import Document
 from newsclean.errors import ConfigError, InputError
-from newsclean.io.base import STDIN, InputFailure, check_encoding
-from newsclean.io.jsonl import read_jsonl
+from newsclean.io.base import (
+    READ_ERRORS,
+    STDIN,
+    InputFailure,
+    check_encoding,
+    open_binary,
+    read_error,
+)
+from newsclean.io.html import read_html
+from newsclean.io.jsonl import HTML_FIELD, read_jsonl
 from newsclean.io.text import read_text
 
-__all__ = ["FORMATS", "read_inputs"]
+__all__ = ["FORMATS", "HTML_FIELD", "format_of", "html_id", "read_inputs"]
 
 Format = Literal["txt", "jsonl"]
 FORMATS: tuple[str, ...] = ("txt", "jsonl")
-"""The input formats ``read_inputs`` knows, for ``fmt=``."""
+"""The input formats ``read_inputs`` knows, for ``fmt=``. HTML is known by name only (``.html``, ``.htm``)."""
+
+
+_HTML_SUFFIXES = (".html", ".htm")
 
 _FOLDER_PATTERNS = {"txt": ("*.txt", "*.txt.gz"), "jsonl": ("*.jsonl", "*.jsonl.gz")}
 
 
-def format_of(path: str | Path) -> Format:
-    """The format a file's name says it is in: ``jsonl`` for ``.jsonl`` and ``.jsonl.gz``, else ``txt``.
+def format_of(path: str | Path) -> Literal["txt", "jsonl", "html"]:
+    """The format a file's name says it is in: ``jsonl`` for ``.jsonl``, ``html`` for ``.html`` and ``.htm``
+    (each also ``.gz`` compressed), else ``txt``.
 
     Args:
         path: the file.
 
-    >>> format_of("a.jsonl.gz"), format_of("a.txt"), format_of("a.html")
-    ('jsonl', 'txt', 'txt')
+    >>> format_of("a.jsonl.gz"), format_of("a.txt"), format_of("a.HTML"), format_of("a.htm.gz")
+    ('jsonl', 'txt', 'html', 'html')
     """
     name = Path(path).name.removesuffix(".gz")
-    return "jsonl" if name.endswith(".jsonl") else "txt"
+    if name.endswith(".jsonl"):
+        return "jsonl"
+    return "html" if name.lower().endswith(_HTML_SUFFIXES) else "txt"
 
 
 def read_inputs(
     paths: str | Path | Iterable[str | Path],
     *,
     fmt: Format | None = None,
-    encoding: str = "utf-8",
+    encoding: str | None = None,
     id_field: str = "id",
     text_field: str = "text",
 ) -> Iterator[Document | InputFailure]:
@@ -61,8 +75,13 @@ def read_inputs(
       ``*.jsonl.gz`` with ``fmt="jsonl"``), sorted by name, not recursing;
     - a glob pattern (``"dumps/**/*.txt"``), when no file has that name:
       the matches, sorted, each read as if named on its own;
-    - a file: JSONL when its name ends in ``.jsonl`` or ``.jsonl.gz``,
-      else a text dump (``fmt`` overrides).
+    - a file: JSONL when its name ends in ``.jsonl`` or ``.jsonl.gz``, one
+      HTML page (``read_html``) when it ends in ``.html``, ``.htm`` or those
+      and ``.gz``, else a text dump (``fmt`` overrides).
+
+    A JSONL record with no ``text_field`` but an ``"html"`` string is a page
+    too: read with ``read_html``, its ``url`` field passed on, its other
+    fields (all but the HTML) in the metadata over what the page says.
 
     A folder with no dumps and a pattern with no match are failures too, so
     nothing named is ever skipped without a word. Options are checked here,
@@ -72,12 +91,15 @@ def read_inputs(
         paths: the inputs (a single path is one input, not a string to iterate).
         fmt: ``"txt"`` or ``"jsonl"`` to override what names say.
         encoding: the codec of every input (strict; a UTF-8 BOM is dropped).
+            ``None`` means UTF-8 for dumps and JSONL and, for HTML pages,
+            what the page declares or what its bytes look like.
         id_field: the JSONL field holding the id.
         text_field: the JSONL field holding the dump text.
     """
     if fmt is not None and fmt not in FORMATS:
         raise ConfigError(f"unknown input format {fmt!r}", "fmt", f"one of: {', '.join(FORMATS)}")
-    check_encoding(encoding)
+    if encoding is not None:
+        check_encoding(encoding)
     for name, value in (("id_field", id_field), ("text_field", text_field)):
         if not isinstance(value, str) or not value:
             raise ConfigError(f"{name} must be a field name, got {value!r}", name, 'a JSON key such as "text"')
@@ -87,16 +109,48 @@ def read_inputs(
 
 
 def _read_all(
-    paths: Iterable[str | Path], fmt: Format | None, encoding: str, id_field: str, text_field: str
+    paths: Iterable[str | Path], fmt: Format | None, encoding: str | None, id_field: str, text_field: str
 ) -> Iterator[Document | InputFailure]:
     for path in paths:
         for item in _expand(path, fmt):
             if isinstance(item, InputFailure):
                 yield item
-            elif (fmt or format_of(item)) == "jsonl":
-                yield from read_jsonl(item, encoding=encoding, id_field=id_field, text_field=text_field)
+                continue
+            kind = fmt or ("txt" if str(item) == STDIN else format_of(item))
+            if kind == "jsonl":
+                yield from read_jsonl(item, encoding=encoding or "utf-8", id_field=id_field, text_field=text_field)
+            elif kind == "html":
+                yield _read_html_file(Path(item), encoding)
             else:
-                yield from read_text(item, encoding=encoding)
+                yield from read_text(item, encoding=encoding or "utf-8")
+
+
+def html_id(path: str | Path) -> str:
+    """A page's document id: its file name without ``.gz`` and ``.html`` or ``.htm``.
+
+    >>> html_id("pages/a.html.gz"), html_id("b.HTM")
+    ('a', 'b')
+    """
+    name = Path(path).name.removesuffix(".gz")
+    for suffix in _HTML_SUFFIXES:
+        if name.lower().endswith(suffix):
+            return name[: -len(suffix)] or name
+    return name
+
+
+def _read_html_file(path: Path, encoding: str | None) -> Document | InputFailure:
+    where = str(path)
+    try:
+        with open_binary(path) as f:
+            data = f.read()
+    except READ_ERRORS as exc:
+        return InputFailure(where, read_error(exc, where))
+    try:
+        doc = read_html(data, html_id(path), encoding=encoding)
+    except InputError as exc:
+        # read_html names the page by its id; a person wants the file.
+        return InputFailure(where, InputError(exc.what, where, exc.hint))
+    return doc
 
 
 def _expand(path: str | Path, fmt: Format | None) -> Iterator[str | Path | InputFailure]:

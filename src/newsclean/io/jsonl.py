@@ -22,6 +22,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
+from attrs import evolve
+
 from newsclean.core import Document
 from newsclean.errors import InputError
 from newsclean.io.base import (
@@ -37,6 +39,7 @@ from newsclean.io.base import (
     read_error,
     undecodable,
 )
+from newsclean.io.html import read_html
 
 __all__ = ["JsonlWriter", "document_record", "read_jsonl"]
 
@@ -107,6 +110,10 @@ def _json_kind(value: Any) -> str:
     return kinds.get(type(value), "number")
 
 
+HTML_FIELD = "html"
+"""The field holding a page's HTML, read (``read_html``) when a record has no text field."""
+
+
 def _document(line: str, where: str, id_field: str, text_field: str) -> Document | InputFailure:
     try:
         record = json.loads(line)
@@ -124,6 +131,8 @@ def _document(line: str, where: str, id_field: str, text_field: str) -> Document
             'one {"id": ..., "text": ...} object per line',
         )
         return InputFailure(where, error)
+    if text_field not in record and isinstance(record.get(HTML_FIELD), str):
+        return _html_record(record, where, id_field)
     if text_field not in record:
         fields = ", ".join(sorted(record)) or "(none)"
         error = InputError(
@@ -233,3 +242,20 @@ class JsonlWriter(ClosingWriter):
             self._stream.close()
         else:
             self._stream.flush()
+
+
+def _html_record(record: dict[str, Any], where: str, id_field: str) -> Document | InputFailure:
+    """The page of a record with HTML and no text: read with ``read_html``, the record's other fields in its metadata."""
+    page = record[HTML_FIELD]
+    doc_id = record.get(id_field)
+    if doc_id is None:
+        doc_id = where
+    elif not isinstance(doc_id, str):
+        doc_id = json.dumps(doc_id, ensure_ascii=False)
+    url = record.get("url")
+    try:
+        doc = read_html(page, doc_id, url=url if isinstance(url, str) else None)
+    except InputError as exc:
+        return InputFailure(where, InputError(f"field {HTML_FIELD!r}: {exc.what}", where, exc.hint))
+    fields = {key: value for key, value in record.items() if key not in (id_field, HTML_FIELD, "lines")}
+    return evolve(doc, metadata={**doc.metadata, **fields})

@@ -1,0 +1,551 @@
+"""HTML pages: one page in, one Document out, its lines the page's visible text blocks.
+
+The lines are made exactly as the flattened dumps were made (the project's
+``eval/html_to_dump.py``), so a page and its dump clean alike: the visible
+text of ``<body>`` in DOM order, block elements and ``<br>`` ending a line,
+inline elements joined, whitespace collapsed, empty blocks dropped, and
+script, style, iframe, svg and the like left out.
+
+What the dump loses, the reader keeps in ``Document.metadata``: for every
+line (``metadata["lines"]``, aligned with the raw line index) where in the
+page it sat, and for the page its title, language, canonical URL and date.
+
+>>> doc = read_html('''<html lang="vi"><head><title>Tin</title></head><body>
+... <nav class="menu"><a href="/">Trang chủ</a></nav>
+... <article><h1>Tiêu đề</h1><p>Thân <b>bài</b>.<br>Dòng hai</p></article></body></html>''', id="a")
+>>> [line.text for line in doc.lines]
+['Trang chủ', 'Tiêu đề', 'Thân bài.', 'Dòng hai']
+>>> doc.metadata["lines"][0]
+{'path': 'html>body>nav>a', 'link_density': 1.0, 'hints': ['menu'], 'list': False, 'table': False, 'heading': 0}
+>>> doc.metadata["title"], doc.metadata["lang"], doc.metadata["lines"][1]["heading"]
+('Tin', 'vi', 1)
+"""
+
+from __future__ import annotations
+
+import codecs
+import functools
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from newsclean.core import Document, Line
+from newsclean.errors import InputError
+from newsclean.io.base import check_encoding, undecodable
+
+try:
+    from selectolax.lexbor import LexborHTMLParser as _Parser
+except ImportError:  # pragma: no cover - selectolax without lexbor (< 0.3.13)
+    from selectolax.parser import HTMLParser as _Parser
+
+__all__ = ["HINT_WORDS", "read_html"]
+
+# -- what a line is made of: the same sets as html_to_dump.py ------------------
+
+# Never rendered, or markup and fallback rather than page text.
+DROP_TAGS = frozenset(
+    {
+        "script", "style", "noscript", "template", "head", "title", "meta", "link",
+        "iframe", "object", "embed", "svg", "math", "canvas",
+    }
+)  # fmt: skip
+
+# Each of these ends the line before it and the line inside it.
+BLOCK_TAGS = frozenset(
+    {
+        "address", "article", "aside", "blockquote", "body", "center", "dd", "details",
+        "dialog", "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer",
+        "form", "frameset", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr",
+        "html", "legend", "li", "listing", "main", "menu", "nav", "ol", "p", "plaintext",
+        "pre", "section", "summary", "table", "caption", "thead", "tbody", "tfoot", "tr",
+        "td", "th", "ul", "xmp", "option", "optgroup", "textarea", "noframes", "search",
+        "br",
+    }
+)  # fmt: skip
+
+_WS = re.compile(r"\s+")
+# Server-side directives left in saved JSP/ASPX pages: a browser never saw them.
+_SERVER_TAG = re.compile(r"<%.*?%>", re.S)
+
+# -- structural features -------------------------------------------------------
+
+HINT_WORDS: tuple[str, ...] = (
+    "ad", "aside", "breadcrumb", "caption", "comment", "figure", "footer", "header", "menu",
+    "nav", "newsletter", "promo", "related", "share", "social", "tag",
+)  # fmt: skip
+"""The words looked for in the class, id and role of a line's element and its ancestors."""
+
+# Matched against whole tokens of class/id (split at "-", "_", digits and
+# camelCase), so "header" is not an "ad" and "tagline" not a "tag".
+_HINT_TOKENS = [
+    ("ad", re.compile(r"ads?|adv|adverts?|advertis\w*|adsbygoogle|ad(?:slot|unit|box|banner|container|wrapper|zone)s?")),
+    ("aside", re.compile(r"asides?")),
+    ("breadcrumb", re.compile(r"\w*crumbs?\w*")),
+    ("caption", re.compile(r"\w*caption\w*")),
+    ("comment", re.compile(r"comment\w*|disqus")),
+    ("figure", re.compile(r"figures?")),
+    ("footer", re.compile(r"footer\w*")),
+    ("header", re.compile(r"header\w*|masthead")),
+    ("menu", re.compile(r"\w*menu\w*")),
+    ("nav", re.compile(r"nav|navs|navbar\w*|navigation\w*|navi|navmenu")),
+    ("newsletter", re.compile(r"newsletter\w*")),
+    ("promo", re.compile(r"promo\w*")),
+    ("related", re.compile(r"related\w*")),
+    ("share", re.compile(r"share\w*|sharing|sharethis|addthis")),
+    ("social", re.compile(r"social\w*")),
+    ("tag", re.compile(r"tags?|tagcloud|taglist|tagged")),
+]
+# ARIA roles that mean the same as a hint word.
+_ROLE_HINTS = {
+    "navigation": "nav",
+    "contentinfo": "footer",
+    "banner": "header",
+    "complementary": "aside",
+    "menu": "menu",
+    "menubar": "menu",
+    "menuitem": "menu",
+    "figure": "figure",
+}
+_TOKEN = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
+_HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+MAX_PATH = 8
+"""How many elements a line's ``path`` keeps, counted from the line's element up."""
+
+_NO_HINTS: frozenset[str] = frozenset()
+
+# -- decoding --------------------------------------------------------------------
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+# Browsers read these labels as windows-1252 (WHATWG Encoding); so do we, so
+# that curly quotes in a page labelled latin-1 do not become C1 controls.
+_WINDOWS_1252 = frozenset({"latin-1", "iso8859-1", "ascii", "cp1252"})
+# cp1252 leaves five bytes undefined; browsers map them to the C1 controls
+# of the same number, so the last-resort decode can never fail.
+_CP1252_TABLE = {
+    b: (bytes([b]).decode("cp1252", "replace") if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D) else chr(b))
+    for b in range(0x80, 0x100)
+}
+_CP1252_TABLE = {b: c for b, c in _CP1252_TABLE.items() if c != chr(b)}
+
+# What "surrogateescape" makes of a byte that is not UTF-8.
+_ESCAPED = re.compile("[\udc80-\udcff]")
+
+# File signatures of what is most often mistaken for a page.
+_SIGNATURES = (
+    (b"\x1f\x8b", "gzip data; decompress it first, or name the file .html.gz"),
+    (b"%PDF", "a PDF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"PK\x03\x04", "a ZIP archive"),
+    (b"WARC/", "a WARC archive"),
+)
+
+# Nesting deeper than this is flattened before parsing. Each container start
+# tag makes the parser look down the whole stack of open elements, so a page
+# of a million nested <div>s would take hours; browsers cap depth too (Chrome at 512).
+MAX_DEPTH = 512
+_CONTAINER = re.compile(
+    r"<(/?)(?:div|section|article|aside|nav|header|footer|main|blockquote|center|details|dialog|dir|dl|"
+    r"fieldset|figure|figcaption|form|hgroup|menu|ol|ul|search|summary|address)(?=[\s/>])",
+    re.I,
+)
+
+
+def read_html(data: bytes | str, id: str = "", *, encoding: str | None = None, url: str | None = None) -> Document:
+    """One HTML page as a Document: its visible text blocks as lines, what the markup says as metadata.
+
+    Lines are split as the flattened dumps are (see the module docstring).
+    ``metadata["lines"][i]`` describes raw line ``i``: ``path`` (the tags
+    from ``html`` down to the element holding the line's first text, the
+    last ``MAX_PATH`` of them, joined by ``>``), ``link_density`` (the share
+    of its non-space characters inside ``<a>``), ``hints`` (the
+    ``HINT_WORDS`` found in the class, id or role of that element or an
+    ancestor), ``list`` (inside ``ul``/``ol``), ``table`` (inside
+    ``table``) and ``heading`` (1-6 inside ``h1``-``h6``, else 0).
+
+    Page metadata, each key present only when found: ``title``,
+    ``og_title``, ``lang``, ``canonical``, ``published``, ``url``, and for
+    bytes ``encoding`` (plus ``encoding_guessed`` when neither declared nor
+    UTF-8, and ``declared_encoding`` when the page's own label was wrong).
+
+    Bytes are decoded with ``encoding`` when given (strictly), else by BOM,
+    else by the ``<meta>`` charset, else as UTF-8, else as windows-1252.
+    Broken markup is read as a browser would; it never raises on content.
+
+    Args:
+        data: the page, as fetched (bytes) or already decoded (str).
+        id: the document's id.
+        encoding: the codec of ``data`` when known from elsewhere (an HTTP
+            header); it overrides what the page declares.
+        url: where the page came from, kept as ``metadata["url"]``.
+
+    Raises:
+        InputError: the page is empty, binary (not text), or not in the given ``encoding``.
+    """
+    where = id or "page"
+    metadata: dict[str, Any] = {}
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        text, metadata = _decode(bytes(data), encoding, where)
+    elif isinstance(data, str):
+        text = data.removeprefix("\ufeff")
+        _check_text(text, where)
+    else:
+        raise TypeError(f"expected bytes or str, got {type(data).__name__}")
+    if not text.strip():
+        raise InputError("empty page", where, "leaving it out, or fetching the page again")
+    text = _flatten_deep_nesting(_strip_server_tags(text))
+    tree = _Parser(text)
+    root = tree.body if tree.body is not None else tree.root
+    lines, features = _lines(root) if root is not None else ([], [])
+    metadata.update(_page_metadata(tree))
+    if url is not None:
+        metadata["url"] = url
+    metadata["lines"] = features
+    if not lines:
+        raise InputError(
+            "no visible text in the page's <body>", where, "checking that the page is not built by JavaScript"
+        )
+    return Document(id=id, lines=tuple(Line(i, t) for i, t in enumerate(lines)), metadata=metadata)
+
+
+# -- bytes to text -----------------------------------------------------------------
+
+
+def _decode(data: bytes, encoding: str | None, where: str) -> tuple[str, dict[str, Any]]:
+    if encoding is not None:
+        check_encoding(encoding)
+        start = 0
+        for bom, name in _BOMS:
+            if data.startswith(bom) and codecs.lookup(name).name == codecs.lookup(encoding).name.removesuffix("-sig"):
+                start = len(bom)
+        try:
+            text = data[start:].decode(encoding)
+        except UnicodeDecodeError as exc:
+            raise undecodable(exc, encoding, where, offset=start) from None
+        # Checked as text, not bytes: UTF-16 is full of NUL bytes and still a page.
+        _check_text(text, where)
+        return text, {"encoding": encoding}
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            # A BOM is the strongest sign there is; a stray bad byte after it is replaced, not a reason to guess.
+            return data[len(bom) :].decode(name, "replace"), {"encoding": name}
+    _check_bytes(data, where)
+    metadata: dict[str, Any] = {}
+    declared = _declared_encoding(data)
+    if declared is not None:
+        try:
+            return data.decode(declared), {"encoding": declared}
+        except UnicodeDecodeError:
+            metadata["declared_encoding"] = declared
+    try:
+        return data.decode("utf-8"), {**metadata, "encoding": "utf-8"}
+    except UnicodeDecodeError:
+        pass
+    # Not UTF-8 throughout. A UTF-8 page with a few pasted-in cp1252 bytes has
+    # more good multi-byte sequences than bad bytes: keep it UTF-8 and read
+    # only the bad bytes as cp1252. A cp1252 page has next to no good ones.
+    mixed = data.decode("utf-8", "surrogateescape")
+    bad = len(_ESCAPED.findall(mixed))
+    good = sum(1 for c in mixed if c > "\x7f") - bad
+    metadata["encoding_guessed"] = True
+    if good > bad:
+        text = _ESCAPED.sub(lambda m: _CP1252_TABLE.get(ord(m[0]) - 0xDC00, chr(ord(m[0]) - 0xDC00)), mixed)
+        return text, {**metadata, "encoding": "utf-8", "encoding_errors": bad}
+    return data.decode("latin-1").translate(_CP1252_TABLE), {**metadata, "encoding": "cp1252"}
+
+
+def _declared_encoding(data: bytes) -> str | None:
+    """The codec the page's ``<meta charset>`` or ``http-equiv`` names, if Python knows it and it can be right."""
+    match = _META_CHARSET.search(data[:20000])
+    if match is None:
+        return None
+    label = match.group(1).decode("ascii", "ignore").lower()
+    try:
+        name = codecs.lookup(label).name
+    except LookupError:
+        return None
+    if name in _WINDOWS_1252:
+        return "cp1252" if name != "ascii" else None  # ASCII is UTF-8's subset: let UTF-8 try
+    if name.startswith(("utf-16", "utf-32")):
+        return None  # read through ASCII bytes, so the page is not UTF-16 (WHATWG says: UTF-8)
+    try:
+        "".encode(name)
+    except LookupError:
+        return None
+    return label
+
+
+def _check_bytes(data: bytes, where: str) -> None:
+    if not data.strip():
+        raise InputError("empty page", where, "leaving it out, or fetching the page again")
+    for signature, what in _SIGNATURES:
+        if data.startswith(signature):
+            raise InputError(f"not an HTML page ({what})", where, "passing the page's HTML")
+    sample = data[:4096]
+    controls = sum(sample.count(bytes([b])) for b in range(32) if b not in (9, 10, 12, 13, 27))
+    if controls > len(sample) // 100 + 2:
+        raise InputError(
+            "not an HTML page (binary data)", where, "checking what the file holds, e.g. with the 'file' command"
+        )
+
+
+def _check_text(text: str, where: str) -> None:
+    sample = text[:4096]
+    controls = sum(1 for c in sample if c < " " and c not in "\t\n\f\r\x1b")
+    if controls > len(sample) // 100 + 2:
+        raise InputError(
+            "not an HTML page (binary data)", where, "checking what the text holds; was it decoded with the right codec?"
+        )
+
+
+# -- text to a tree ----------------------------------------------------------------
+
+
+def _strip_server_tags(text: str) -> str:
+    end = text.rfind("%>")
+    if end < 0 or "<%" not in text:
+        return text
+    # Only up to the last "%>": an unclosed "<%" after it would make the lazy
+    # match scan to the end once per "<%", quadratic on garbage.
+    end += 2
+    return _SERVER_TAG.sub("", text[:end]) + text[end:]
+
+
+def _flatten_deep_nesting(text: str) -> str:
+    """``text`` with container tags nested deeper than ``MAX_DEPTH`` dropped (a run of starts becomes one ``<br>``)."""
+    depth = deepest = 0
+    excess: list[tuple[int, int, bool]] = []
+    for match in _CONTAINER.finditer(text):
+        if match.group(1):
+            if depth > MAX_DEPTH:
+                excess.append((match.start(), match.end(), False))
+            depth = max(depth - 1, 0)
+        else:
+            depth += 1
+            if depth > MAX_DEPTH:
+                excess.append((match.start(), match.end(), True))
+            deepest = max(deepest, depth)
+    if not excess:
+        return text
+    out, last, last_was_break = [], 0, False
+    for start, end, opening in excess:
+        # The tag's attributes and ">" stay behind as text unless removed: skip to the tag's end.
+        close = text.find(">", end)
+        end = len(text) if close < 0 else close + 1
+        if start < last:
+            continue
+        between = text[last:start]
+        out.append(between)
+        if opening and not (last_was_break and not between.strip()):
+            out.append("<br>")
+            last_was_break = True
+        elif between.strip():
+            last_was_break = False
+        last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
+# -- the tree to lines ---------------------------------------------------------------
+
+# A context is what a node inherits: (path, hints, in list, in table, heading, in link).
+_Context = tuple[tuple[str, ...], frozenset[str], bool, bool, int, bool]
+
+
+def _hints(node: Any) -> frozenset[str]:
+    attributes = node.attributes
+    if not attributes:
+        return _NO_HINTS
+    names = " ".join(value for key in ("class", "id") if (value := attributes.get(key)))
+    role = attributes.get("role")
+    if not names and not role:
+        return _NO_HINTS
+    return _hints_of(names, role or "")
+
+
+@functools.lru_cache(maxsize=8192)
+def _hints_of(names: str, role: str) -> frozenset[str]:
+    """The hint words in a class-and-id string and a role; cached, as a site repeats its classes on every page."""
+    found = {_ROLE_HINTS[r] for r in role.lower().split() if r in _ROLE_HINTS}
+    for token in _TOKEN.findall(names):
+        token = token.lower()
+        found.update(word for word, pattern in _HINT_TOKENS if pattern.fullmatch(token))
+    return frozenset(found) if found else _NO_HINTS
+
+
+def _enter(node: Any, tag: str, context: _Context) -> _Context:
+    path, hints, in_list, in_table, heading, in_link = context
+    own = _hints(node)
+    return (
+        (path + (tag,))[-MAX_PATH:],
+        hints | own if own else hints,
+        in_list or tag in ("ul", "ol"),
+        in_table or tag == "table",
+        _HEADINGS.get(tag, heading),
+        in_link or tag == "a",
+    )
+
+
+def _root_context(root: Any) -> _Context:
+    ancestors = []
+    node = root.parent
+    while node is not None and node.tag and not node.tag.startswith(("-", "#")):
+        ancestors.append(node)
+        node = node.parent
+    context: _Context = ((), _NO_HINTS, False, False, 0, False)
+    for node in reversed(ancestors):
+        context = _enter(node, node.tag, context)
+    return context
+
+
+class _Sink:
+    """Gathers the text of the current line, and what its first text sat in."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.features: list[dict[str, Any]] = []
+        self.parts: list[str] = []
+        self.context: _Context | None = None
+        self.linked = 0
+        self.visible = 0
+
+    def add(self, text: str, context: _Context) -> None:
+        self.parts.append(text)
+        visible = len("".join(text.split()))
+        if visible:
+            if self.context is None:
+                self.context = context
+            self.visible += visible
+            if context[5]:
+                self.linked += visible
+
+    def end_line(self) -> None:
+        if self.parts:
+            line = _WS.sub(" ", "".join(self.parts)).strip()
+            if line and self.context is not None:
+                path, hints, in_list, in_table, heading, _ = self.context
+                self.lines.append(line)
+                self.features.append(
+                    {
+                        "path": ">".join(path),
+                        "link_density": round(self.linked / self.visible, 3),
+                        "hints": sorted(hints),
+                        "list": in_list,
+                        "table": in_table,
+                        "heading": heading,
+                    }
+                )
+        self.parts = []
+        self.context = None
+        self.linked = self.visible = 0
+
+
+_OPEN, _CLOSE = 0, 1
+
+
+def _lines(root: Any) -> tuple[list[str], list[dict[str, Any]]]:
+    """The lines under ``root`` and their features, walking the tree without recursion.
+
+    The stack holds one entry per open ancestor (the next sibling to visit
+    and the block to close), not every child, so a page of a million nested
+    or sibling elements costs no more memory than its depth.
+    """
+    sink = _Sink()
+    stack: list[tuple[Any, int, _Context]] = [(root, _OPEN, _root_context(root))]
+    in_pre = 0
+    for node, kind, context in _walk(stack):
+        tag = node.tag or ""
+        if kind == _CLOSE:
+            if tag == "pre":
+                in_pre -= 1
+            sink.end_line()
+            continue
+        if tag == "-text":
+            text = node.text(deep=False)
+            if not text:
+                continue
+            if in_pre:
+                for i, piece in enumerate(text.split("\n")):
+                    if i:
+                        sink.end_line()
+                    sink.add(piece, context)
+            else:
+                sink.add(text, context)
+            continue
+        if not tag or tag in DROP_TAGS or tag.startswith(("-", "_", "#")):
+            continue
+        child_context = _enter(node, tag, context)
+        if tag in BLOCK_TAGS:
+            sink.end_line()
+            stack.append((node, _CLOSE, context))
+        if tag == "pre":
+            in_pre += 1
+        child = node.child
+        if child is not None:
+            stack.append((child, _OPEN, child_context))
+    sink.end_line()
+    return sink.lines, sink.features
+
+
+def _walk(stack: list[tuple[Any, int, _Context]]) -> Iterator[tuple[Any, int, _Context]]:
+    """Pop nodes in document order; before a node is handed out, its next sibling is queued under it."""
+    root = stack[0][0]
+    while stack:
+        node, kind, context = stack.pop()
+        if kind == _OPEN and node is not root:
+            sibling = node.next
+            if sibling is not None:
+                stack.append((sibling, _OPEN, context))
+        yield node, kind, context
+
+
+# -- page metadata ---------------------------------------------------------------------
+
+
+def _attr(tree: Any, selector: str, name: str) -> str | None:
+    node = tree.css_first(selector)
+    if node is None:
+        return None
+    value = (node.attributes.get(name) or "").strip()
+    return _WS.sub(" ", value) or None
+
+
+def _page_metadata(tree: Any) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    title = tree.css_first("title")
+    if title is not None:
+        found["title"] = _WS.sub(" ", title.text()).strip() or None
+    found["og_title"] = _attr(tree, 'meta[property="og:title"]', "content")
+    html = tree.css_first("html")
+    if html is not None:
+        found["lang"] = (html.attributes.get("lang") or html.attributes.get("xml:lang") or "").strip() or None
+    found["canonical"] = _attr(tree, 'link[rel~="canonical"]', "href")
+    found["published"] = (
+        _attr(tree, 'meta[property="article:published_time"]', "content")
+        or _attr(tree, 'meta[itemprop="datePublished"]', "content")
+        or _json_ld_date(tree)
+        or _attr(tree, "time[datetime]", "datetime")
+    )
+    return {key: value for key, value in found.items() if value}
+
+
+def _json_ld_date(tree: Any) -> str | None:
+    for script in tree.css('script[type="application/ld+json"]'):
+        try:
+            data = json.loads(script.text(deep=True))
+        except ValueError:
+            continue  # JSON-LD in the wild is often broken; it is a hint, not a contract
+        todo = [data]
+        while todo:
+            item = todo.pop()
+            if isinstance(item, dict):
+                value = item.get("datePublished")
+                if isinstance(value, str) and value.strip():
+                    return value.strip()
+                todo.extend(item.values())
+            elif isinstance(item, list):
+                todo.extend(reversed(item))
+    return None
