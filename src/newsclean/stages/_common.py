@@ -51,11 +51,25 @@ def remove_kept(doc: Document, stage: str, found: dict[int, tuple[Label, str, st
 
 
 @functools.cache
+def profiles_in_play(profile: Profile, english: bool = True) -> tuple[Profile, ...]:
+    """The profiles whose phrases count on a page in ``profile``'s language.
+
+    The page's own, and English, since sites in every language label their
+    boxes and menus in English too ("Related", "Share"); every profile when
+    the page's language is unknown.
+    """
+    if not profile.language:
+        return tuple(load_profile(lang) for lang in available_languages())
+    if english and profile.language != "en":
+        return (profile, load_profile("en"))
+    return (profile,)
+
+
+@functools.cache
 def marker_phrases(profile: Profile) -> frozenset[str]:
     """Every phrase that opens a block or a comment section on a page in this profile's language.
 
     A stage that takes short lines for names or menus leaves these to the
     stages that read them as markers.
     """
-    profiles = [load_profile(lang) for lang in available_languages()] if not profile.language else [profile, load_profile("en")]
-    return frozenset().union(*(p.recommendation_markers | p.comment_markers for p in profiles))
+    return frozenset().union(*(p.recommendation_markers | p.comment_markers for p in profiles_in_play(profile)))

@@ -19,8 +19,8 @@ from attrs.validators import instance_of
 
 from newsclean.core import Document, Label, Line
 from newsclean.pipeline import as_document, register
-from newsclean.profiles import PHRASE_MAX_CHARS, Profile, available_languages, load_profile, normalize_phrase, phrase_of
-from newsclean.stages._common import lines_before, preview, profile_for, remove_kept
+from newsclean.profiles import PHRASE_MAX_CHARS, Profile, normalize_phrase, phrase_of
+from newsclean.stages._common import lines_before, preview, profile_for, profiles_in_play, remove_kept
 from newsclean.structure import Kind, kind
 from newsclean.text import LINE_CACHE
 
@@ -32,19 +32,8 @@ def _phrase_set(values: frozenset[str]) -> frozenset[str]:
 
 
 @functools.cache
-def _all_markers() -> frozenset[str]:
-    return frozenset().union(*(load_profile(lang).recommendation_markers for lang in available_languages()))
-
-
-@functools.cache
 def _markers(profile: Profile, extra: frozenset[str], english: bool) -> frozenset[str]:
-    if not profile.language:  # no language known: any profile's marker will do
-        return _all_markers() | extra
-    found = profile.recommendation_markers | extra
-    if english and profile.language != "en":
-        # Sites in every language label their boxes in English ("Related", "Trending").
-        found |= load_profile("en").recommendation_markers
-    return found
+    return frozenset().union(extra, *(p.recommendation_markers for p in profiles_in_play(profile, english)))
 
 
 @register

@@ -17,8 +17,8 @@ from attrs.validators import ge, instance_of
 
 from newsclean.core import Document, Label, Line
 from newsclean.pipeline import as_document, register
-from newsclean.profiles import Profile, available_languages, load_profile, phrase_of
-from newsclean.stages._common import lines_before, marker_phrases, preview, profile_for, remove_kept
+from newsclean.profiles import Profile, phrase_of
+from newsclean.stages._common import lines_before, marker_phrases, preview, profile_for, profiles_in_play, remove_kept
 from newsclean.structure import Kind, body_segments, kind
 from newsclean.text import LINE_CACHE, shape, words
 
@@ -27,10 +27,7 @@ __all__ = ["Bylines"]
 
 @functools.cache
 def _nav_phrases(profile: Profile) -> frozenset[str]:
-    english = load_profile("en").nav_phrases
-    if not profile.language:
-        return frozenset().union(*(load_profile(lang).nav_phrases for lang in available_languages()))
-    return profile.nav_phrases | english
+    return frozenset().union(*(p.nav_phrases for p in profiles_in_play(profile)))
 
 
 @register

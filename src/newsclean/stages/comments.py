@@ -19,8 +19,8 @@ from attrs.validators import ge, instance_of, le
 
 from newsclean.core import Document, Label, Line
 from newsclean.pipeline import as_document, register
-from newsclean.profiles import PHRASE_MAX_CHARS, Profile, available_languages, load_profile, phrase_of
-from newsclean.stages._common import lines_before, preview, profile_for, remove_kept
+from newsclean.profiles import PHRASE_MAX_CHARS, Profile, phrase_of
+from newsclean.stages._common import lines_before, preview, profile_for, profiles_in_play, remove_kept
 from newsclean.structure import Kind, kind
 from newsclean.text import LINE_CACHE, shape
 
@@ -28,13 +28,6 @@ __all__ = ["CommentSections"]
 
 EARLY_SHARE = 0.2
 _DIGIT = re.compile(r"\d")
-
-
-@functools.cache
-def _profiles_for(profile: Profile) -> tuple[Profile, ...]:
-    if not profile.language:  # no language known: any profile's marker will do
-        return tuple(load_profile(lang) for lang in available_languages())
-    return (profile, load_profile("en")) if profile.language != "en" else (profile,)
 
 
 @functools.lru_cache(maxsize=LINE_CACHE)
@@ -88,7 +81,7 @@ class CommentSections:
             (line for line in (*doc.lines, *(r.line for r in doc.removed)) if line.text and line.label is not Label.BLANK),
             key=lambda line: line.index,
         )
-        profiles = _profiles_for(profile_for(self.language, doc))
+        profiles = profiles_in_play(profile_for(self.language, doc))
         markers = {
             p: found
             for p, line in enumerate(lines)

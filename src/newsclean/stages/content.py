@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from attrs import field, frozen
-from attrs.validators import ge, instance_of, le
+from attrs.validators import ge, le
 
 from newsclean.core import Document, Label
 from newsclean.pipeline import as_document, register
