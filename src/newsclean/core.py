@@ -92,6 +92,10 @@ class Line:
     label: Label = Label.BODY
 
 
+def _to_label(value: Label | str) -> Label:
+    return value if type(value) is Label else Label(value)
+
+
 @frozen
 class Removal:
     """A line taken out of the kept text, and why.
@@ -106,9 +110,13 @@ class Removal:
 
     line: Line
     stage: str
-    label: Label = field(converter=lambda value: value if type(value) is Label else Label(value))
+    label: Label = field(converter=_to_label)
     rule: str
     evidence: str = ""
+
+
+def _freeze_steps(steps: Iterable[str]) -> tuple[str, ...]:
+    return tuple(steps)
 
 
 @frozen
@@ -129,11 +137,19 @@ class Edit:
     rule: str
     before: str
     after: str
-    steps: tuple[str, ...] = field(default=(), converter=tuple)
+    steps: tuple[str, ...] = field(default=(), converter=_freeze_steps)
 
 
 def _freeze_lines(lines: Iterable[Line]) -> tuple[Line, ...]:
     return tuple(lines)
+
+
+def _freeze_removals(removals: Iterable[Removal]) -> tuple[Removal, ...]:
+    return tuple(removals)
+
+
+def _freeze_edits(edits: Iterable[Edit]) -> tuple[Edit, ...]:
+    return tuple(edits)
 
 
 @frozen
@@ -151,8 +167,8 @@ class Document:
 
     id: str = ""
     lines: tuple[Line, ...] = field(default=(), converter=_freeze_lines)
-    removed: tuple[Removal, ...] = field(default=(), converter=tuple)
-    edits: tuple[Edit, ...] = field(default=(), converter=tuple)
+    removed: tuple[Removal, ...] = field(default=(), converter=_freeze_removals)
+    edits: tuple[Edit, ...] = field(default=(), converter=_freeze_edits)
     metadata: dict[str, Any] = field(factory=dict, hash=False)
 
     @classmethod
@@ -162,7 +178,7 @@ class Document:
             from newsclean.errors import BYTES_ERROR_TEXT
 
             raise TypeError(BYTES_ERROR_TEXT if isinstance(text, (bytes, bytearray)) else f"expected str, got {type(text).__name__}")
-        lines = tuple(Line(i, t) for i, t in enumerate(split_lines(text)))
+        lines = tuple([Line(i, t) for i, t in enumerate(split_lines(text))])
         return cls(id=id, lines=lines, metadata=dict(metadata or {}))
 
     # -- the kept text -------------------------------------------------
@@ -201,11 +217,16 @@ class Document:
         gone = {r.line.index for r in removals}
         if len(gone) != len(removals):
             raise ValueError("a line is removed twice in one call")
-        kept = tuple(line for line in self.lines if line.index not in gone)
+        kept = tuple([line for line in self.lines if line.index not in gone])
         if len(kept) != len(self.lines) - len(gone):
             missing = gone - {line.index for line in self.lines}
             raise ValueError(f"cannot remove lines that are not kept: {sorted(missing)}")
-        return evolve(self, lines=kept, removed=self.removed + removals)
+        return self._with(kept, self.removed + removals, self.edits)
+
+    def _with(self, lines: tuple[Line, ...], removed: tuple[Removal, ...], edits: tuple[Edit, ...]) -> Document:
+        # What evolve() does, without its per-call look at the class's fields:
+        # every stage makes a new document, so this is on the hot path.
+        return type(self)(self.id, lines, removed, edits, self.metadata)
 
     def rewrite(self, edits: Iterable[Edit]) -> Document:
         """A new document with the edits applied to kept lines and recorded.
@@ -229,7 +250,7 @@ class Document:
             lines.append(line)
         if by_index:
             raise ValueError(f"cannot edit lines that are not kept: {sorted(by_index)}")
-        return evolve(self, lines=tuple(lines), edits=self.edits + edits)
+        return self._with(tuple(lines), self.removed, self.edits + edits)
 
     def relabel(self, labels: Mapping[int, Label]) -> Document:
         """A new document whose kept lines at the given raw indices carry new labels."""
@@ -238,7 +259,7 @@ class Document:
         lines = tuple(
             evolve(line, label=labels[line.index]) if line.index in labels else line for line in self.lines
         )
-        return evolve(self, lines=lines)
+        return self._with(lines, self.removed, self.edits)
 
     # -- telling a person ---------------------------------------------
 
@@ -251,7 +272,7 @@ class Document:
         edits: dict[int, list[Edit]] = {}
         for edit in self.edits:
             edits.setdefault(edit.index, []).append(edit)
-        entries = [(line.index, line.text, None) for line in self.lines]
+        entries: list[tuple[int, str, Removal | None]] = [(line.index, line.text, None) for line in self.lines]
         entries += [(r.line.index, r.line.text, r) for r in self.removed]
         for index, text, removal in sorted(entries, key=lambda e: e[0]):
             yield index, text, removal, tuple(edits.get(index, ()))

@@ -133,17 +133,16 @@ def body_segments(
 
 @functools.lru_cache(maxsize=64)
 def _segments(kinds: tuple[Kind, ...], n_words: tuple[int, ...], penalty: float, min_share: float) -> tuple[tuple[int, int], ...]:
-    teasers = teaser_rhythm(kinds, n_words)
-    scores = []
-    for p, (k, n) in enumerate(zip(kinds, n_words)):
-        if k is Kind.PROSE and p not in teasers:
-            scores.append(float(min(n, 80)))
-        elif k is Kind.EMPTY:
-            scores.append(0.0)
-        elif k in (Kind.HEADLINE, Kind.TEXT, Kind.PROSE):
-            scores.append(-penalty / 2)
-        else:
-            scores.append(-penalty)
+    # Every line scores by its kind; then the prose lines that are not
+    # teasers score their words. Pages are mostly prose or mostly not, so
+    # walking the prose positions alone saves a pass of branches per line.
+    by_kind = (0.0, -penalty, -penalty, -penalty / 2, -penalty / 2, -penalty / 2)  # indexed by Kind
+    scores = [by_kind[k] for k in kinds]
+    prose = [p for p, k in enumerate(kinds) if k is Kind.PROSE]
+    teasers = _teasers(kinds, n_words, prose)
+    for p in prose:
+        if p not in teasers:
+            scores[p] = float(min(n_words[p], 80))
     segments: list[tuple[int, int]] = []
     best_score = None
     remaining = [(0, len(scores))]
@@ -175,15 +174,22 @@ def teaser_rhythm(kinds: Sequence[Kind], n_words: Sequence[int]) -> set[int]:
     >>> sorted(teaser_rhythm([H, P, H, P, H, P, H], [5, 20, 5, 20, 5, 20, 5]))
     [1, 3, 5]
     """
-    candidates = []
-    for p in range(1, len(kinds) - 1):
-        if (
-            kinds[p] is Kind.PROSE
-            and n_words[p] <= TEASER_PROSE_MAX_WORDS
-            and kinds[p - 1] in (Kind.HEADLINE, Kind.META)
-            and kinds[p + 1] in (Kind.HEADLINE, Kind.META)
-        ):
-            candidates.append(p)
+    return _teasers(kinds, n_words, [p for p, k in enumerate(kinds) if k is Kind.PROSE])
+
+
+_AROUND_TEASER = (Kind.HEADLINE, Kind.META)
+
+
+def _teasers(kinds: Sequence[Kind], n_words: Sequence[int], prose: list[int]) -> set[int]:
+    """``teaser_rhythm``, given the positions of the prose lines."""
+    last = len(kinds) - 1
+    candidates = [
+        p
+        for p in prose
+        if 0 < p < last and n_words[p] <= TEASER_PROSE_MAX_WORDS and kinds[p - 1] in _AROUND_TEASER and kinds[p + 1] in _AROUND_TEASER
+    ]
+    if len(candidates) < TEASER_MIN_RUN:
+        return set()
     found: set[int] = set()
     run: list[int] = []
     for p in candidates + [len(kinds) + TEASER_MIN_RUN * 4]:  # a sentinel far past the end closes the last run
@@ -197,14 +203,14 @@ def teaser_rhythm(kinds: Sequence[Kind], n_words: Sequence[int]) -> set[int]:
 
 def _max_segment(scores: Sequence[float], lo: int, hi: int) -> tuple[int, int, float] | None:
     """Kadane's maximum-sum segment of scores[lo:hi], or None when nothing scores above zero."""
-    best = (0.0, lo, lo)
+    best, best_start, best_end = 0.0, lo, lo
     total, start = 0.0, lo
     for i in range(lo, hi):
         if total <= 0:
             total, start = 0.0, i
         total += scores[i]
-        if total > best[0]:
-            best = (total, start, i + 1)
-    if best[0] <= 0:
+        if total > best:
+            best, best_start, best_end = total, start, i + 1
+    if best <= 0:
         return None
-    return best[1], best[2], best[0]
+    return best_start, best_end, best

@@ -45,9 +45,11 @@ def lines_before(doc: Document, stage: str) -> list[Line]:
 
 def remove_kept(doc: Document, stage: str, found: dict[int, tuple[Label, str, str]], lines: list[Line]) -> Document:
     """Remove the lines in ``found`` (raw index -> label, rule, evidence) that are still kept."""
+    if not found:
+        return doc
     kept = {line.index for line in doc.lines}
     by_index = {line.index: line for line in lines}
-    return doc.remove(Removal(by_index[i], stage, *found[i]) for i in sorted(found) if i in kept)
+    return doc.remove([Removal(by_index[i], stage, *found[i]) for i in sorted(found) if i in kept])
 
 
 @functools.cache

@@ -76,19 +76,25 @@ class CommentSections:
         # The marker may already be gone inside a box another stage removed
         # ("Ý kiến (12)" under "Xem nhiều"), so look at every line; the
         # article's prose is what is still kept (or was taken by this stage).
+        profiles = profiles_in_play(profile_for(self.language, doc))
+        if not any(
+            len(line.text) <= PHRASE_MAX_CHARS and line.label is not Label.TITLE and _marker(line.text, profiles)
+            for line in (*doc.lines, *(r.line for r in doc.removed))
+            if line.text
+        ):
+            return doc  # most pages: no comment marker at all
         article = {line.index for line in lines_before(doc, self.name)}
         lines = sorted(
             (line for line in (*doc.lines, *(r.line for r in doc.removed)) if line.text and line.label is not Label.BLANK),
             key=lambda line: line.index,
         )
-        profiles = profiles_in_play(profile_for(self.language, doc))
         markers = {
             p: found
             for p, line in enumerate(lines)
             if len(line.text) <= PHRASE_MAX_CHARS and line.label is not Label.TITLE and (found := _marker(line.text, profiles))
         }
         if not markers:
-            return doc  # most pages: no comment marker at all
+            return doc
         kinds = [kind(line.text) for line in lines]
         prose = [shape(line.text).n_words if k is Kind.PROSE and line.index in article else 0 for line, k in zip(lines, kinds)]
         total = sum(prose)
