@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hypothesis.strategies as st
-from hypothesis import given
+from hypothesis import example, given
 from rapidfuzz import fuzz
 
 from newsclean.stages.links import _near_pairs
@@ -12,6 +12,7 @@ headlines = st.lists(st.text(st.sampled_from("abc xyzđà "), min_size=0, max_si
 
 
 @given(headlines, st.integers(80, 100))
+@example(["aa", "aaa"], 80)  # exactly at the length bound: 2 * 2 / 5 = 80
 def test_near_pairs_equal_the_full_pairwise_comparison(keys: list[str], min_score: int) -> None:
     every = [
         (a, b)

@@ -41,13 +41,13 @@ def _near_pairs(keys: list[str], min_score: int) -> list[tuple[int, int]]:
     is compared only with the few of a length close to its own: a page's
     headlines cost a handful of comparisons each, not one per pair.
     """
-    slack = 1 - min_score / 100
+    slack = 100 - min_score  # in hundredths, so the bound is exact: no float rounding at the edge
     order = sorted(range(len(keys)), key=lambda i: len(keys[i]))
     pairs = []
     for x, a in enumerate(order):
         short = len(keys[a])
         for b in order[x + 1 :]:
-            if len(keys[b]) - short > slack * (short + len(keys[b])):
+            if 100 * (len(keys[b]) - short) > slack * (short + len(keys[b])):
                 break
             if fuzz.ratio(keys[a], keys[b], score_cutoff=min_score):
                 pairs.append((min(a, b), max(a, b)))
