@@ -144,7 +144,7 @@ class _Sources:
             if line.text.isascii() or len(line.text) > SOURCE_MAX_CHARS:
                 continue
             folded = _folded_words(line.text)
-            if not folded or folded == _bare(line.text.casefold().split()):
+            if not folded or fold(line.text) == line.text.casefold():
                 # Without diacritics to strip, a lower-case copy is no proof of a
                 # slug (English text starts lines in lower case too).
                 continue
