@@ -43,7 +43,11 @@ def lines_before(doc: Document, stage: str) -> list[Line]:
     return sorted((line for line in (*doc.lines, *own) if line.text), key=lambda line: line.index)
 
 
-def remove_kept(doc: Document, stage: str, found: dict[int, tuple[Label, str, str]], lines: list[Line]) -> Document:
+# What a stage found, before it removes anything: raw index -> (label, rule, evidence).
+Found = dict[int, tuple[Label, str, str]]
+
+
+def remove_kept(doc: Document, stage: str, found: Found, lines: list[Line]) -> Document:
     """Remove the lines in ``found`` (raw index -> label, rule, evidence) that are still kept."""
     if not found:
         return doc

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
 from typing import ClassVar
 
 from attrs import field, frozen
@@ -20,7 +21,7 @@ from attrs.validators import instance_of
 from newsclean.core import Document, Label, Line
 from newsclean.pipeline import as_document, register
 from newsclean.profiles import PHRASE_MAX_CHARS, Profile, normalize_phrase, phrase_of
-from newsclean.stages._common import lines_before, preview, profile_for, profiles_in_play, remove_kept
+from newsclean.stages._common import Found, lines_before, preview, profile_for, profiles_in_play, remove_kept
 from newsclean.structure import Kind, kind
 from newsclean.text import LINE_CACHE
 
@@ -68,7 +69,7 @@ class RecommendationBlocks:
         markers = _markers(profile_for(self.language, doc), self.extra_markers, self.english_markers)
         lines = lines_before(doc, self.name)
         is_marker = []
-        found: dict[int, tuple[Label, str, str]] = {}
+        found: Found = {}
         for line in lines:
             marked, head = _marker_info(line.text, markers) if line.label is not Label.TITLE else (False, None)
             is_marker.append(marked)
@@ -123,9 +124,9 @@ def _marker_prefix(text: str, markers: frozenset[str]) -> str | None:
     return head
 
 
-def _block(lines: list[Line], kinds: list[Kind], is_marker: list[bool], p: int):
+def _block(lines: list[Line], kinds: list[Kind], is_marker: list[bool], p: int) -> Iterator[tuple[int, str]]:
     """Yield ``(position, rule)`` for each line of the block the marker at ``p`` opens."""
-    previous = None
+    previous: Kind | None = None
     for j in range(p + 1, len(lines)):
         if lines[j].label is Label.TITLE:
             return

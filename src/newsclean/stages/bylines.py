@@ -18,7 +18,7 @@ from attrs.validators import ge, instance_of
 from newsclean.core import Document, Label, Line
 from newsclean.pipeline import as_document, register
 from newsclean.profiles import Profile, phrase_of
-from newsclean.stages._common import lines_before, marker_phrases, preview, profile_for, profiles_in_play, remove_kept
+from newsclean.stages._common import Found, lines_before, marker_phrases, preview, profile_for, profiles_in_play, remove_kept
 from newsclean.structure import Kind, body_segments, kind
 from newsclean.text import LINE_CACHE, shape, words
 
@@ -61,7 +61,7 @@ class Bylines:
         profile = profile_for(self.language, doc)
         lines = lines_before(doc, self.name)
         kinds = [kind(line.text) for line in lines]
-        found: dict[int, tuple[Label, str, str]] = {}
+        found: Found = {}
         longest = max(self.max_footer_words, self.max_words, CONSENT_MAX_WORDS)
         for line in lines:
             if line.label is Label.TITLE or shape(line.text).n_words > longest:
@@ -73,7 +73,7 @@ class Bylines:
         self._author_after_body(lines, kinds, found, marker_phrases(profile))
         return remove_kept(doc, self.name, found, lines)
 
-    def _menus(self, lines: list[Line], kinds: list[Kind], found: dict) -> None:
+    def _menus(self, lines: list[Line], kinds: list[Kind], found: Found) -> None:
         run: list[Line] = []
         for line, k in list(zip(lines, kinds)) + [(Line(-1, ""), Kind.PROSE)]:
             if k is Kind.SHORT and line.label is not Label.TITLE:
@@ -84,7 +84,7 @@ class Bylines:
                     found.setdefault(member.index, (Label.NAV, "menu", f"one of {len(run)} one- or two-word lines in a row, from line {run[0].index}"))
             run = []
 
-    def _author_after_body(self, lines: list[Line], kinds: list[Kind], found: dict, markers: frozenset[str]) -> None:
+    def _author_after_body(self, lines: list[Line], kinds: list[Kind], found: Found, markers: frozenset[str]) -> None:
         segments = body_segments(kinds, [shape(line.text).n_words for line in lines])
         if not segments:
             return

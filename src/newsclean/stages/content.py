@@ -14,9 +14,9 @@ from typing import ClassVar
 from attrs import field, frozen
 from attrs.validators import ge, le
 
-from newsclean.core import Document, Label
+from newsclean.core import Document, Label, Line
 from newsclean.pipeline import as_document, register
-from newsclean.stages._common import lines_before, preview, remove_kept
+from newsclean.stages._common import Found, lines_before, preview, remove_kept
 from newsclean.structure import Kind, body_segments, kind
 from newsclean.text import shape
 
@@ -57,12 +57,12 @@ class MainContent:
         segments = body_segments(kinds, [shape(line.text).n_words for line in lines], self.penalty, self.min_share)
         if not segments:
             return doc
-        inside = set()
+        inside: set[int] = set()
         for start, end in segments:
             inside.update(range(start, end))
         deck = _deck(lines, kinds)
         spans = ", ".join(f"{lines[s].index}-{lines[e - 1].index}" for s, e in segments)
-        found = {}
+        found: Found = {}
         for p, (line, k) in enumerate(zip(lines, kinds)):
             if p in inside or line.label is Label.TITLE or p == deck:
                 continue
@@ -74,7 +74,7 @@ class MainContent:
         return remove_kept(doc, self.name, found, lines)
 
 
-def _deck(lines, kinds) -> int | None:
+def _deck(lines: list[Line], kinds: list[Kind]) -> int | None:
     """The position of a subtitle right under the title, if one stands there."""
     titles = [p for p, line in enumerate(lines) if line.label is Label.TITLE]
     if not titles:

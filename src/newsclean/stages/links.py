@@ -21,7 +21,7 @@ from rapidfuzz import fuzz
 from newsclean.core import Document, Label, Line
 from newsclean.pipeline import as_document, register
 from newsclean.profiles import normalize_phrase
-from newsclean.stages._common import lines_before, profile_for, remove_kept
+from newsclean.stages._common import Found, lines_before, profile_for, remove_kept
 from newsclean.structure import Kind, body_segments, glued_boundary, kind
 from newsclean.text import shape
 
@@ -95,7 +95,7 @@ class NearDuplicateLinks:
             return doc
         stopwords = profile_for(self.language, doc).stopwords
         kinds = [kind(line.text) for line in lines]
-        found: dict[int, tuple[Label, str, str]] = {}
+        found: Found = {}
         self._bar_lists(lines, found)  # first: a table's cells are cells even when one copies a paragraph
         self._repeats(lines, kinds, found)
         self._headline_lists(lines, kinds, found)
@@ -110,7 +110,7 @@ class NearDuplicateLinks:
                     found[line.index] = (Label.RELATED, "glued-headlines", "two headlines run together with no mark between")
         return remove_kept(doc, self.name, found, lines)
 
-    def _repeats(self, lines: list[Line], kinds: list[Kind], found: dict) -> None:
+    def _repeats(self, lines: list[Line], kinds: list[Kind], found: Found) -> None:
         groups: dict[str, list[int]] = defaultdict(list)
         for position, line in enumerate(lines):
             if line.label is not Label.TITLE and shape(line.text).n_words >= 3:
@@ -137,7 +137,7 @@ class NearDuplicateLinks:
             for p in positions:
                 found.setdefault(lines[p].index, (Label.RELATED, "repeated", f"a headline that stands {len(positions)} times (lines {where})"))
 
-    def _bar_lists(self, lines: list[Line], found: dict) -> None:
+    def _bar_lists(self, lines: list[Line], found: Found) -> None:
         """Runs of two or more lines ending in table bars: cells of a links table."""
         run: list[Line] = []
         for line in lines + [Line(-1, "")]:
@@ -149,7 +149,7 @@ class NearDuplicateLinks:
                     found.setdefault(member.index, (Label.RELATED, "bar-list", f"one of {len(run)} table cells in a row, from line {run[0].index}"))
             run = []
 
-    def _ranked_lists(self, lines: list[Line], kinds: list[Kind], found: dict) -> None:
+    def _ranked_lists(self, lines: list[Line], kinds: list[Kind], found: Found) -> None:
         """"1." headline "2." headline "3." headline: a most-read list, ranks on lines of their own.
 
         Only ranks followed by a headline count: "1." over a paragraph is a
@@ -172,7 +172,7 @@ class NearDuplicateLinks:
                         found.setdefault(member.index, (Label.RELATED, "ranked-list", where))
             run = [(p, number)] if number == 1 else []
 
-    def _headline_lists(self, lines: list[Line], kinds: list[Kind], found: dict) -> None:
+    def _headline_lists(self, lines: list[Line], kinds: list[Kind], found: Found) -> None:
         """Runs of headlines before or after the body: a list of links, not the article."""
         segments = body_segments(kinds, [shape(line.text).n_words for line in lines])
         if not segments:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import ClassVar
 
 from attrs import field, frozen
@@ -119,7 +120,7 @@ class SlugLines:
 _PUNCT = "\"'’‘“”.,:;!?()[]«»–—-|/"
 
 
-def _bare(tokens) -> str:
+def _bare(tokens: Iterable[str]) -> str:
     """Tokens joined with their punctuation dropped: "tin: mới" and "tin moi" compare by words alone."""
     return " ".join(bare for token in tokens if (bare := token.strip(_PUNCT)))
 

@@ -429,7 +429,9 @@ def _legacy_round(texts: dict[int, str]) -> tuple[_Legacy, dict[int, str]] | Non
     most a third as many lines worse.
     """
     candidates = _Candidates(texts)
-    best, best_key, best_lines = None, (0, 0), {}
+    best: _Legacy | None = None
+    best_key: tuple[int, int] = (0, 0)
+    best_lines: dict[int, str] = {}
     for charset in _legacy_charsets():
         found = _try_charset(charset, candidates)
         if found is not None and found[0] > best_key:
@@ -802,7 +804,7 @@ def _only_ambiguous(text: str) -> bool:
 
 
 def _one_pass(text: str, vietnamese: bool, nfc: bool, tone: ToneStyle) -> _Repair:
-    rule, steps = "", []
+    rule, steps = "", list[str]()
     if _gate().search(text) is not None and not _only_ambiguous(text):
         if vietnamese and _VARIANT_HINT.search(text):
             text, restored = _restore_variants(text)
@@ -812,7 +814,8 @@ def _one_pass(text: str, vietnamese: bool, nfc: bool, tone: ToneStyle) -> _Repai
             if found is not None:
                 text, rule = found[0], "utf8-as-cp1258"
                 steps += found[1]
-        fixed, plan = ftfy.fix_and_explain(text, FTFY_CONFIG)
+        fixed, explained = ftfy.fix_and_explain(text, FTFY_CONFIG)
+        plan = [(step.action, step.parameter) for step in explained or ()]
         if fixed != text and not _implausible_repair(text, fixed):
             rule = rule or _rule_from_plan(plan)
             steps += [f"{action}:{parameter}" for action, parameter in plan]
@@ -839,7 +842,7 @@ def _one_pass(text: str, vietnamese: bool, nfc: bool, tone: ToneStyle) -> _Repai
 @functools.lru_cache(maxsize=1 << 15)
 def _repair(text: str, vietnamese: bool, nfc: bool, tone: ToneStyle) -> _Repair:
     """Repeat the per-line repairs until the line stops changing; give up if it never does."""
-    current, rule, steps = text, "", []
+    current, rule, steps = text, "", list[str]()
     for _ in range(_MAX_PASSES):
         step = _one_pass(current, vietnamese, nfc, tone)
         if step.text == current:
