@@ -90,7 +90,11 @@ def test_features_of_each_line() -> None:
         "list": True,
         "table": False,
         "heading": 0,
+        "boxes": {"header": [2, 4], "list": [4, 2], "nav": [3, 3]},
     }
+    # Every line inside one hinted element names the same element.
+    assert features["Related"]["boxes"]["related"] == [features["Other story"]["boxes"]["related"][0], 1]
+    assert features["Other story"]["boxes"]["related"][1] == 3  # aside > ol > li > a
     assert features["News > World"]["hints"] == ["breadcrumb"]
     assert features["News > World"]["link_density"] == pytest.approx(9 / 10)
     assert features["The title"]["heading"] == 1 and features["The title"]["hints"] == []
@@ -100,8 +104,9 @@ def test_features_of_each_line() -> None:
     assert body["link_density"] == pytest.approx(len("onelink") / len("Bodytextwithonelinkinit."), abs=1e-3)
     assert body["hints"] == [] and not body["list"]
     assert features["Share"]["hints"] == ["share"]
-    assert features["Related"] == {**features["Related"], "heading": 3, "hints": ["related"], "list": False}
-    assert features["Other story"]["list"] and features["Other story"]["hints"] == ["related"]
+    # <aside> says "aside" by its tag, as <nav>, <footer> and <header> do.
+    assert features["Related"] == {**features["Related"], "heading": 3, "hints": ["aside", "related"], "list": False}
+    assert features["Other story"]["list"] and features["Other story"]["hints"] == ["aside", "related"]
     assert features["cell"]["table"] and features["cell"]["path"] == "html>body>article>table>tbody>tr>td"
     assert features["Advertisement"]["hints"] == ["ad", "header"]  # "header" is a token, not an "ad"
     assert features["© 2024"]["hints"] == ["footer"]
@@ -224,6 +229,12 @@ def test_twenty_megabytes_of_nested_divs_is_fast() -> None:
     elapsed = time.perf_counter() - start
     assert texts(doc) == ["before", "deep", "after"]
     assert elapsed < 8, elapsed  # quadratic parsing of the nesting would take hours
+
+
+def test_noscript_is_read_as_a_browser_with_scripts_on_reads_it() -> None:
+    # Parsed as markup, the <div> left open inside <noscript> would swallow the page into it.
+    page = '<body><NOSCRIPT><div id="nojs"></noscript><p>Menu</p><p>Article text.</p><noscript>&lt;img src="x"&gt;</noscript></body>'
+    assert texts(read_html(page)) == ["Menu", "Article text."]
 
 
 def test_unclosed_nesting_keeps_its_line_breaks_past_the_depth_cap() -> None:

@@ -16,7 +16,7 @@ page it sat, and for the page its title, language, canonical URL and date.
 >>> [line.text for line in doc.lines]
 ['Trang chủ', 'Tiêu đề', 'Thân bài.', 'Dòng hai']
 >>> doc.metadata["lines"][0]
-{'path': 'html>body>nav>a', 'link_density': 1.0, 'hints': ['menu'], 'list': False, 'table': False, 'heading': 0}
+{'path': 'html>body>nav>a', 'link_density': 1.0, 'hints': ['menu', 'nav'], 'list': False, 'table': False, 'heading': 0, 'boxes': {'menu': [2, 1], 'nav': [2, 1]}}
 >>> doc.metadata["title"], doc.metadata["lang"], doc.metadata["lines"][1]["heading"]
 ('Tin', 'vi', 1)
 """
@@ -34,10 +34,8 @@ from newsclean.core import Document, Line
 from newsclean.errors import InputError
 from newsclean.io.base import check_encoding, undecodable
 
-try:
-    from selectolax.lexbor import LexborHTMLParser as _Parser
-except ImportError:  # pragma: no cover - selectolax without lexbor (< 0.3.13)
-    from selectolax.parser import HTMLParser as _Parser
+# Lexbor, the HTML5 parser: every selectolax the project allows (>= 0.3.21) has it.
+from selectolax.lexbor import LexborHTMLParser as _Parser
 
 __all__ = ["HINT_WORDS", "read_html"]
 
@@ -67,6 +65,10 @@ BLOCK_TAGS = frozenset(
 _WS = re.compile(r"\s+")
 # Server-side directives left in saved JSP/ASPX pages: a browser never saw them.
 _SERVER_TAG = re.compile(r"<%.*?%>", re.S)
+# A browser runs scripts, so it reads <noscript> as raw text up to </noscript> and shows none of it.
+# Parsed as markup instead, a "<noscript><div>" left open there swallows the whole page.
+_NOSCRIPT = re.compile(r"<noscript\b[^>]*>.*?</noscript\s*>", re.S | re.I)
+_NOSCRIPT_OPEN = re.compile(r"<noscript\b", re.I)
 
 # -- structural features -------------------------------------------------------
 
@@ -74,7 +76,8 @@ HINT_WORDS: tuple[str, ...] = (
     "ad", "aside", "breadcrumb", "caption", "comment", "figure", "footer", "header", "menu",
     "nav", "newsletter", "promo", "related", "share", "social", "tag",
 )  # fmt: skip
-"""The words looked for in the class, id and role of a line's element and its ancestors."""
+"""The words looked for in the class, id and role of a line's element and its ancestors (and in
+their tags: ``<nav>``, ``<footer>``, ``<aside>``, ``<header>``, and ``<figcaption>`` for "caption")."""
 
 # Matched against whole tokens of class/id (split at "-", "_", digits and
 # camelCase), so "header" is not an "ad" and "tagline" not a "tag".
@@ -107,6 +110,17 @@ _ROLE_HINTS = {
     "menuitem": "menu",
     "figure": "figure",
 }
+# HTML5 elements that say the same as a hint word by what they are.
+_TAG_HINTS = {
+    "nav": frozenset({"nav"}),
+    "footer": frozenset({"footer"}),
+    "aside": frozenset({"aside"}),
+    "header": frozenset({"header"}),
+    "figcaption": frozenset({"caption"}),
+}
+# Elements whose lines a reader of the page takes together: each line's nearest one of
+# each kind is in its "boxes" too, under these names.
+_CONTAINERS = {"ul": "list", "ol": "list", "article": "article", "main": "main"}
 _TOKEN = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 MAX_PATH = 8
@@ -162,9 +176,14 @@ def read_html(data: bytes | str, id: str = "", *, encoding: str | None = None, u
     from ``html`` down to the element holding the line's first text, the
     last ``MAX_PATH`` of them, joined by ``>``), ``link_density`` (the share
     of its non-space characters inside ``<a>``), ``hints`` (the
-    ``HINT_WORDS`` found in the class, id or role of that element or an
-    ancestor), ``list`` (inside ``ul``/``ol``), ``table`` (inside
-    ``table``) and ``heading`` (1-6 inside ``h1``-``h6``, else 0).
+    ``HINT_WORDS`` found in the class, id, role or HTML5 tag of that
+    element or an ancestor), ``list`` (inside ``ul``/``ol``), ``table`` (inside
+    ``table``), ``heading`` (1-6 inside ``h1``-``h6``, else 0) and
+    ``boxes``: for each hint, ``[element, up]``, the nearest element carrying
+    it (its number in document order, the same for every line inside it) and
+    how many levels above the line's element it is (0: the element itself);
+    under ``"list"``, ``"article"`` and ``"main"``, the same for the nearest
+    ``ul`` or ``ol``, ``article`` and ``main``.
 
     Page metadata, each key present only when found: ``title``,
     ``og_title``, ``lang``, ``canonical``, ``published``, ``url``, and for
@@ -196,7 +215,7 @@ def read_html(data: bytes | str, id: str = "", *, encoding: str | None = None, u
         raise TypeError(f"expected bytes or str, got {type(data).__name__}")
     if not text.strip():
         raise InputError("empty page", where, "leaving it out, or fetching the page again")
-    text = _flatten_deep_nesting(_strip_server_tags(text))
+    text = _flatten_deep_nesting(_strip_noscript(_strip_server_tags(text)))
     tree = _Parser(text)
     root = tree.body if tree.body is not None else tree.root
     lines, features = _lines(root) if root is not None else ([], [])
@@ -304,6 +323,17 @@ def _check_text(text: str, where: str) -> None:
 # -- text to a tree ----------------------------------------------------------------
 
 
+def _strip_noscript(text: str) -> str:
+    """``text`` without its ``<noscript>`` elements, cut as a browser with scripts on reads them.
+
+    >>> _strip_noscript("<p>a</p><noscript><div>enable JS</noscript><p>b</p>")
+    '<p>a</p><p>b</p>'
+    """
+    if _NOSCRIPT_OPEN.search(text) is None:
+        return text
+    return _NOSCRIPT.sub("", text)
+
+
 def _strip_server_tags(text: str) -> str:
     end = text.rfind("%>")
     if end < 0 or "<%" not in text:
@@ -351,34 +381,52 @@ def _flatten_deep_nesting(text: str) -> str:
 
 # -- the tree to lines ---------------------------------------------------------------
 
-# A context is what a node inherits: (path, hints, in list, in table, heading, in link).
-_Context = tuple[tuple[str, ...], frozenset[str], bool, bool, int, bool]
+# A context is what a node inherits: (path, hints, in list, in table, heading, in link,
+# depth, boxes); boxes maps each hint to the nearest element carrying it: (its number in
+# document order, its depth).
+_Boxes = dict[str, tuple[int, int]]
+_Context = tuple[tuple[str, ...], frozenset[str], bool, bool, int, bool, int, _Boxes]
+_NO_BOXES: _Boxes = {}
 
 
 def _hints(node: Any) -> frozenset[str]:
     attributes = node.attributes
     if not attributes:
         return _NO_HINTS
-    names = " ".join(value for key in ("class", "id") if (value := attributes.get(key)))
-    role = attributes.get("role")
-    if not names and not role:
+    get = attributes.get
+    names, ident, role = get("class"), get("id"), get("role")
+    if not (names or ident or role):
         return _NO_HINTS
-    return _hints_of(names, role or "")
+    return _hints_of(names or "", ident or "", role or "")
 
 
 @functools.lru_cache(maxsize=8192)
-def _hints_of(names: str, role: str) -> frozenset[str]:
-    """The hint words in a class-and-id string and a role; cached, as a site repeats its classes on every page."""
+def _hints_of(names: str, ident: str, role: str) -> frozenset[str]:
+    """The hint words in a class, an id and a role; cached, as a site repeats its classes on every page."""
     found = {_ROLE_HINTS[r] for r in role.lower().split() if r in _ROLE_HINTS}
-    for token in _TOKEN.findall(names):
-        token = token.lower()
-        found.update(word for word, pattern in _HINT_TOKENS if pattern.fullmatch(token))
+    for token in _TOKEN.findall(f"{names} {ident}"):
+        found.update(_token_hints(token.lower()))
     return frozenset(found) if found else _NO_HINTS
 
 
-def _enter(node: Any, tag: str, context: _Context) -> _Context:
-    path, hints, in_list, in_table, heading, in_link = context
+@functools.lru_cache(maxsize=65536)
+def _token_hints(token: str) -> tuple[str, ...]:
+    """The hint words one lowercased class token stands for; cached, as the same tokens recur in new class strings."""
+    return tuple(word for word, pattern in _HINT_TOKENS if pattern.fullmatch(token))
+
+
+def _enter(node: Any, tag: str, context: _Context, number: int = 0) -> _Context:
+    path, hints, in_list, in_table, heading, in_link, depth, boxes = context
     own = _hints(node)
+    by_tag = _TAG_HINTS.get(tag)
+    if by_tag is not None:
+        own = own | by_tag
+    depth += 1
+    if own:
+        # Shared, never mutated: a child context copies before it adds.
+        boxes = {**boxes, **{hint: (number, depth) for hint in own}}
+    if tag in _CONTAINERS:
+        boxes = {**boxes, _CONTAINERS[tag]: (number, depth)}
     return (
         (path + (tag,))[-MAX_PATH:],
         hints | own if own else hints,
@@ -386,6 +434,8 @@ def _enter(node: Any, tag: str, context: _Context) -> _Context:
         in_table or tag == "table",
         _HEADINGS.get(tag, heading),
         in_link or tag == "a",
+        depth,
+        boxes,
     )
 
 
@@ -395,9 +445,9 @@ def _root_context(root: Any) -> _Context:
     while node is not None and node.tag and not node.tag.startswith(("-", "#")):
         ancestors.append(node)
         node = node.parent
-    context: _Context = ((), _NO_HINTS, False, False, 0, False)
-    for node in reversed(ancestors):
-        context = _enter(node, node.tag, context)
+    context: _Context = ((), _NO_HINTS, False, False, 0, False, 0, _NO_BOXES)
+    for number, node in enumerate(reversed(ancestors), start=-len(ancestors)):
+        context = _enter(node, node.tag, context, number)
     return context
 
 
@@ -414,6 +464,8 @@ class _Sink:
 
     def add(self, text: str, context: _Context) -> None:
         self.parts.append(text)
+        if text.isspace():
+            return
         visible = len("".join(text.split()))
         if visible:
             if self.context is None:
@@ -426,7 +478,7 @@ class _Sink:
         if self.parts:
             line = _WS.sub(" ", "".join(self.parts)).strip()
             if line and self.context is not None:
-                path, hints, in_list, in_table, heading, _ = self.context
+                path, hints, in_list, in_table, heading, _, depth, boxes = self.context
                 self.lines.append(line)
                 self.features.append(
                     {
@@ -436,6 +488,7 @@ class _Sink:
                         "list": in_list,
                         "table": in_table,
                         "heading": heading,
+                        "boxes": {hint: [number, depth - at] for hint, (number, at) in sorted(boxes.items())},
                     }
                 )
         self.parts = []
@@ -455,13 +508,14 @@ def _lines(root: Any) -> tuple[list[str], list[dict[str, Any]]]:
     """
     sink = _Sink()
     stack: list[tuple[Any, int, _Context]] = [(root, _OPEN, _root_context(root))]
-    in_pre = 0
+    in_pre = elements = 0
     for node, kind, context in _walk(stack):
         tag = node.tag or ""
         if kind == _CLOSE:
             if tag == "pre":
                 in_pre -= 1
-            sink.end_line()
+            if sink.parts:
+                sink.end_line()
             continue
         if tag == "-text":
             text = node.text(deep=False)
@@ -477,9 +531,11 @@ def _lines(root: Any) -> tuple[list[str], list[dict[str, Any]]]:
             continue
         if not tag or tag in DROP_TAGS or tag.startswith(("-", "_", "#")):
             continue
-        child_context = _enter(node, tag, context)
+        elements += 1
+        child_context = _enter(node, tag, context, elements)
         if tag in BLOCK_TAGS:
-            sink.end_line()
+            if sink.parts:
+                sink.end_line()
             stack.append((node, _CLOSE, context))
         if tag == "pre":
             in_pre += 1

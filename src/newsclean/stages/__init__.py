@@ -17,6 +17,7 @@ from newsclean.stages.comments import CommentSections
 from newsclean.stages.content import MainContent
 from newsclean.stages.language import DetectLanguage
 from newsclean.stages.links import NearDuplicateLinks
+from newsclean.stages.markup import MarkupBoxes
 from newsclean.stages.slugs import SlugLines
 from newsclean.stages.title import Title
 from newsclean.stages.unicode import Mojibake, ToneStyle
@@ -29,6 +30,7 @@ __all__ = [
     "DetectLanguage",
     "ImageMarkers",
     "MainContent",
+    "MarkupBoxes",
     "Mojibake",
     "NearDuplicateLinks",
     "RecommendationBlocks",
@@ -46,6 +48,8 @@ def default_stages(language: str | None = None) -> list[Any]:
         Mojibake(),
         Whitespace(),
         DetectLanguage(language=language or ""),
+        # Before the title is looked for: with the menus gone, the headline stands out.
+        MarkupBoxes(),
         ImageMarkers(),
         Title(),
         SlugLines(),

@@ -1,0 +1,304 @@
+"""What the page's markup says: boxes named for menus, footers, share bars and related links, and link lists.
+
+A page read from HTML (``newsclean.io.read_html``) carries, for each raw
+line, where in the page it sat (``Document.metadata["lines"]``): the hint
+words in the class, id and role of its element and ancestors, the nearest
+element carrying each (``boxes``), its link density, whether it sits in a
+list. This stage reads those features; a dump read from text has none, and
+the stage leaves it alone, so the named detectors after it do the work
+from the text as they would anyway.
+
+A hint alone is weak evidence: a site may wrap its whole article in a
+``<div class="related-wrap">``, and forum software puts every post in a
+``comment`` box. So a box is taken for boilerplate only when it is a small
+part of the page (``max_share`` of its words) and every box of its hint
+together is too (``max_hint_share``), when it is not a box of paragraphs
+without links, and, for the hints a headline or a post can also carry,
+when its lines are links. Two more signals need no hint: a list that is
+mostly links, and, when one ``<article>`` or ``<main>`` holds most of the
+page's paragraphs, whatever stands outside it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar, NamedTuple
+
+from attrs import field, frozen
+from attrs.validators import ge, le
+
+from newsclean.core import Document, Label, Removal
+from newsclean.pipeline import as_document, register
+from newsclean.stages._common import preview
+
+__all__ = ["DEFAULT_BOX_HINTS", "DEFAULT_LINK_HINTS", "HINTS", "MarkupBoxes"]
+
+# What a box of each hint holds, for the removal's label, most telling first: a line in
+# several boxes at the same distance is explained by the first ("related" over "aside").
+# A hint missing here is not one this stage acts on.
+_LABELS: dict[str, Label] = {
+    "related": Label.RELATED,
+    "promo": Label.RECOMMENDATION,
+    "comment": Label.COMMENT,
+    "share": Label.NAV,
+    "social": Label.NAV,
+    "newsletter": Label.BOILERPLATE,
+    "breadcrumb": Label.NAV,
+    "nav": Label.NAV,
+    "menu": Label.NAV,
+    "footer": Label.NAV,
+    "ad": Label.BOILERPLATE,
+    "tag": Label.NAV,
+    "header": Label.NAV,
+    "caption": Label.CAPTION,
+    "figure": Label.CAPTION,
+    "aside": Label.BOILERPLATE,
+}
+_RANK = {hint: rank for rank, hint in enumerate(_LABELS)}
+HINTS: tuple[str, ...] = tuple(sorted(_LABELS))
+"""The hint words this stage can act on (``box_hints`` and ``link_hints`` take these)."""
+DEFAULT_BOX_HINTS = frozenset(
+    {"nav", "menu", "breadcrumb", "footer", "share", "social", "related", "promo", "newsletter", "ad", "aside", "comment"}
+)
+"""Hints whose small boxes go whole: nothing a reader came for is written inside them."""
+DEFAULT_LINK_HINTS = frozenset({"header", "tag"})
+"""Hints whose boxes also hold the headline or the article's own text: only their link lines go."""
+
+
+@register
+@frozen
+class MarkupBoxes:
+    """Remove the lines the page's markup puts in menus, footers, share bars, related and comment boxes, and link lists.
+
+    Needs the per-line features ``read_html`` records in
+    ``metadata["lines"]``; without them (a text dump), it removes nothing.
+    Rules: ``box`` (a line in a small box whose hint says boilerplate),
+    ``link-list`` (the links of a list that is mostly links),
+    ``outside-article`` (a line outside the ``<article>`` or ``<main>``
+    holding most of the page's paragraphs).
+
+    Keeps: a box that holds more than ``max_share`` of the page's words, or
+    whose hint covers more than ``max_hint_share`` of them (a wrapper named
+    "related" around the whole article, forum posts in "comment" boxes); a
+    box of ``min_paragraphs`` paragraphs or more that is not links; the
+    title and ``<h1>`` lines; lines of a ``header``/``tag`` box that are
+    not links; a list with fewer than ``min_items`` link items, and a list
+    whose items are mostly not links.
+
+    Args:
+        box_hints: hint words whose small boxes are removed whole.
+        link_hints: hint words whose small boxes lose only their link lines.
+        max_share: the largest share of the page's words a box may hold and still be boilerplate.
+        max_hint_share: the largest share all boxes of one hint may hold together.
+        max_up: how many levels above a line its box may be (farther ancestors say little about it).
+        min_link_density: the share of a line's text inside links that makes it a link line.
+        min_items: how many of a list's items must be links to make it a link list.
+        prose_words: how many words make a line that is not a link a paragraph.
+        min_paragraphs: how many paragraphs make a box that is not links (``min_box_density``)
+            one the markup alone cannot judge: its hint does not remove it.
+        article: whether to remove what stands outside the article element (``outside-article``).
+        min_article_share: the share of the page's paragraphs an ``<article>`` or ``<main>``
+            must hold for the lines outside it to go.
+        min_box_density: the share of a box's words inside links that makes it a box of links.
+
+    >>> from newsclean.io.html import read_html
+    >>> page = '''<body><nav><ul><li><a href="/">Home</a></li><li><a href="/w">World</a></li></ul></nav>
+    ... <article><h1>Budget passes</h1><p>The council passed the budget on Monday after a long debate.</p>
+    ... <p>It takes effect in May, officials said, and raises school spending.</p></article>
+    ... <div class="share-bar"><a href="#">Share on Facebook</a></div></body>'''
+    >>> doc = MarkupBoxes()(read_html(page))
+    >>> [(r.line.text, r.rule) for r in doc.removed]
+    [('Home', 'box'), ('World', 'box'), ('Share on Facebook', 'box')]
+    >>> MarkupBoxes()(Document.from_text("Home\\nWorld")).removed
+    ()
+    """
+
+    name: ClassVar[str] = "markup"
+    box_hints: frozenset[str] = field(default=DEFAULT_BOX_HINTS, converter=frozenset)
+    link_hints: frozenset[str] = field(default=DEFAULT_LINK_HINTS, converter=frozenset)
+    max_share: float = field(default=0.3, converter=float, validator=[ge(0.0), le(1.0)])
+    max_hint_share: float = field(default=0.5, converter=float, validator=[ge(0.0), le(1.0)])
+    max_up: int = field(default=10, validator=ge(0))
+    min_link_density: float = field(default=0.5, converter=float, validator=[ge(0.0), le(1.0)])
+    min_items: int = field(default=3, validator=ge(1))
+    prose_words: int = field(default=12, validator=ge(1))
+    min_paragraphs: int = field(default=3, validator=ge(1))
+    article: bool = True
+    min_article_share: float = field(default=0.6, converter=float, validator=[ge(0.0), le(1.0)])
+    min_box_density: float = field(default=0.5, converter=float, validator=[ge(0.0), le(1.0)])
+
+    @box_hints.validator
+    @link_hints.validator
+    def _known_hints(self, attribute: Any, value: frozenset[str]) -> None:
+        unknown = sorted(h for h in value if h not in _LABELS)
+        if unknown:
+            raise ValueError(f"'{attribute.name}': unknown hint {unknown[0]!r}; one of: {', '.join(sorted(_LABELS))}")
+
+    def __call__(self, doc: Document) -> Document:
+        doc = as_document(doc)
+        features = _features(doc.metadata.get("lines"))
+        if not features or not doc.lines:
+            return doc
+        texts = _texts(doc)
+        words = [len(texts.get(i, "").split()) for i in range(len(features))]
+        total = sum(words) or 1
+        boxes = _box_stats(features, words)
+        is_paragraph = [n >= self.prose_words and f.link_density < self.min_link_density for f, n in zip(features, words)]
+        paragraphs = _paragraphs(features, is_paragraph)
+        hint_words: dict[str, int] = {}
+        for (hint, _number), (n, _linked) in boxes.items():
+            hint_words[hint] = hint_words.get(hint, 0) + n
+        wanted = self.box_hints | self.link_hints
+        article = _article(sum(is_paragraph), paragraphs, self.min_article_share) if self.article else None
+        lists = _link_lists(features, self.min_link_density, self.min_items)
+        removals = []
+        for line in doc.lines:
+            i = line.index
+            if i >= len(features) or line.label is Label.TITLE or not line.text:
+                continue
+            feature = features[i]
+            if feature.heading == 1:
+                continue
+            found = self._box(feature, boxes, paragraphs, hint_words, total, wanted) if feature.boxes else None
+            if found is not None:
+                label, evidence = found
+                removals.append(Removal(line, self.name, label, "box", f"{evidence}: {preview(line.text, 40)}"))
+            elif article is not None and article[0] not in feature.boxes_by_kind(article[0][0]):
+                kind_, _number = article[0]
+                evidence = f"outside the <{kind_}> that holds {article[1]:.0%} of the page's paragraphs ({feature.path})"
+                removals.append(Removal(line, self.name, Label.BOILERPLATE, "outside-article", f"{evidence}: {preview(line.text, 40)}"))
+            elif i in lists:
+                evidence = lists[i]
+                removals.append(Removal(line, self.name, Label.NAV, "link-list", f"{evidence}: {preview(line.text, 40)}"))
+        return doc.remove(removals)
+
+    def _box(
+        self,
+        feature: _Feature,
+        boxes: Mapping[tuple[str, int], tuple[int, float]],
+        paragraphs: Mapping[tuple[str, int], int],
+        hint_words: Mapping[str, int],
+        total: int,
+        wanted: frozenset[str],
+    ) -> tuple[Label, str] | None:
+        """The label and evidence of the nearest boilerplate box the line sits in, if any (ties: the most telling hint)."""
+        best: tuple[int, int, str, int] | None = None
+        for hint, number, up in feature.boxes:
+            if hint not in wanted or up > self.max_up or (best is not None and (up, _RANK[hint]) >= best[:2]):
+                continue
+            n, linked = boxes[(hint, number)]
+            if n > self.max_share * total or hint_words[hint] > self.max_hint_share * total:
+                continue
+            link_line = feature.link_density >= self.min_link_density
+            if hint in self.link_hints and not link_line:
+                continue
+            if paragraphs.get((hint, number), 0) >= self.min_paragraphs and linked < self.min_box_density * n:
+                continue  # a box of paragraphs: the markup alone cannot tell an article from a footer
+            best = (up, _RANK[hint], hint, number)
+        if best is None:
+            return None
+        up, _rank, hint, number = best
+        n, linked = boxes[(hint, number)]
+        evidence = (
+            f"in a '{hint}' box {up} level{'s' if up != 1 else ''} up ({feature.path}), "
+            f"{n / total:.0%} of the page's words, link density {linked / n if n else 0.0:.2f}"
+        )
+        return _LABELS[hint], evidence
+
+
+class _Feature(NamedTuple):
+    path: str
+    link_density: float
+    list: bool
+    heading: int
+    boxes: tuple[tuple[str, int, int], ...]
+
+    def boxes_by_kind(self, kind: str) -> tuple[tuple[str, int], ...]:
+        return tuple((hint, number) for hint, number, _up in self.boxes if hint == kind)
+
+
+def _features(value: Any) -> list[_Feature]:
+    """The per-line features when they are the reader's (a list of well-formed dicts), else none.
+
+    Metadata can come from anywhere (a JSONL record's own ``lines`` field):
+    anything not shaped as ``read_html`` writes it is ignored, never trusted.
+    """
+    if not isinstance(value, list):
+        return []
+    out = []
+    try:
+        for item in value:
+            raw = item["boxes"]
+            boxes = tuple((hint, number, up) for hint, (number, up) in raw.items()) if raw else ()
+            for hint, number, up in boxes:
+                if type(hint) is not str or type(number) is not int or type(up) is not int:
+                    return []
+            feature = _Feature(item["path"], float(item["link_density"]), item["list"], item["heading"], boxes)
+            if type(feature.path) is not str or type(feature.list) is not bool or type(feature.heading) is not int:
+                return []
+            out.append(feature)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return []
+    return out
+
+
+def _texts(doc: Document) -> dict[int, str]:
+    # Every raw line's text as the reader made it: kept lines and the removed ones alike,
+    # so the page's proportions do not change as stages remove lines.
+    texts = {r.line.index: r.line.text for r in doc.removed}
+    texts.update((line.index, line.text) for line in doc.lines)
+    return texts
+
+
+def _box_stats(features: Sequence[_Feature], words: Sequence[int]) -> dict[tuple[str, int], tuple[int, float]]:
+    """Per (hint, element): its words, and how many of them are inside links (each line's words by its link density)."""
+    stats: dict[tuple[str, int], tuple[int, float]] = {}
+    for feature, n in zip(features, words):
+        linked = n * feature.link_density
+        for hint, number, _up in feature.boxes:
+            w, l = stats.get((hint, number), (0, 0.0))
+            stats[(hint, number)] = (w + n, l + linked)
+    return stats
+
+
+def _article(total: int, paragraphs: Mapping[tuple[str, int], int], min_share: float) -> tuple[tuple[str, int], float] | None:
+    """The ``<article>`` or ``<main>`` holding at least ``min_share`` of the page's paragraphs (the most of them), if one does."""
+    if total < 2:
+        return None
+    best = max(
+        ((count, key) for key, count in paragraphs.items() if key[0] in ("article", "main")), default=None
+    )
+    if best is None or best[0] < min_share * total:
+        return None
+    return best[1], best[0] / total
+
+
+def _paragraphs(features: Sequence[_Feature], is_paragraph: Sequence[bool]) -> dict[tuple[str, int], int]:
+    """Per (hint, element): how many of its lines are paragraphs."""
+    counts: dict[tuple[str, int], int] = {}
+    for feature, paragraph in zip(features, is_paragraph):
+        if paragraph:
+            for hint, number, _up in feature.boxes:
+                counts[(hint, number)] = counts.get((hint, number), 0) + 1
+    return counts
+
+
+def _link_lists(features: Sequence[_Feature], min_density: float, min_items: int) -> dict[int, str]:
+    """The raw indices of the link lines of link lists, with their evidence.
+
+    A link list is a ``ul``/``ol`` with at least ``min_items`` items that are
+    links, and links for at least two thirds of its lines: a menu, a list
+    of headlines. Its other lines (a plain item, a note) stay.
+    """
+    lists: dict[int, list[int]] = {}
+    for i, feature in enumerate(features):
+        for hint, number, _up in feature.boxes:
+            if hint == "list":
+                lists.setdefault(number, []).append(i)
+    found: dict[int, str] = {}
+    for members in lists.values():
+        links = [i for i in members if features[i].link_density >= min_density and features[i].heading == 0]
+        if len(links) >= min_items and 3 * len(links) >= 2 * len(members):
+            evidence = f"{len(links)} of the {len(members)} lines of a list are links (lines {members[0]}-{members[-1]})"
+            found.update((i, evidence) for i in links)
+    return found

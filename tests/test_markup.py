@@ -1,0 +1,144 @@
+"""The markup stage on pages read from HTML: the stage contract over drawn pages, and what it must keep."""
+
+from __future__ import annotations
+
+import html
+import pickle
+
+import hypothesis.strategies as st
+from hypothesis import given, settings
+from seedlines import kept_lines
+
+from newsclean import Document, Label, default_pipeline
+from newsclean.io.html import read_html
+from newsclean.pipeline import build_stage, stage_options
+from newsclean.stages.markup import DEFAULT_BOX_HINTS, HINTS, MarkupBoxes
+
+PARAGRAPHS = [line for line in kept_lines() if len(line.split()) >= 12]
+CLASS_WORDS = ["related-posts", "site-nav", "footer", "share-bar", "comment", "sidebar", "content", "article-body", "tags", "x"]
+
+text = st.sampled_from(PARAGRAPHS + ["Home", "World", "Share", "Read more", "© 2024"])
+
+
+@st.composite
+def elements(draw: st.DrawFn, depth: int = 0) -> str:
+    """A random piece of a news page: paragraphs, link lists, boxes with hint classes, articles, nested."""
+    kind = draw(st.sampled_from(["p", "a", "ul", "box"] if depth < 3 else ["p", "a", "ul"]))
+    if kind == "p":
+        return f"<p>{html.escape(draw(text))}</p>"
+    if kind == "a":
+        return f'<div><a href="/x">{html.escape(draw(text))}</a></div>'
+    if kind == "ul":
+        items = draw(st.lists(st.tuples(text, st.booleans()), min_size=1, max_size=6))
+        lis = "".join(f'<li><a href="/x">{html.escape(t)}</a></li>' if link else f"<li>{html.escape(t)}</li>" for t, link in items)
+        return f"<ul>{lis}</ul>"
+    tag = draw(st.sampled_from(["div", "nav", "footer", "aside", "header", "article", "main", "section"]))
+    cls = draw(st.sampled_from(CLASS_WORDS))
+    inner = "".join(draw(st.lists(elements(depth + 1), min_size=1, max_size=4)))
+    return f'<{tag} class="{cls}">{inner}</{tag}>'
+
+
+pages = st.lists(elements(), min_size=1, max_size=6).map(lambda parts: "<html><body>" + "".join(parts) + "</body></html>")
+stages = st.builds(
+    MarkupBoxes,
+    box_hints=st.frozensets(st.sampled_from(HINTS)),
+    max_share=st.floats(0, 1),
+    min_items=st.integers(1, 5),
+    article=st.booleans(),
+) | st.just(MarkupBoxes())
+
+
+@settings(max_examples=60, deadline=None)
+@given(page=pages, stage=stages)
+def test_contract_on_pages_read_from_html(page: str, stage: MarkupBoxes) -> None:
+    doc = read_html(page)
+    out = stage(doc)
+    kept = [line.index for line in out.lines]
+    removed = [r.line.index for r in out.removed]
+    assert kept == sorted(kept)
+    assert sorted(kept + removed) == [line.index for line in doc.lines]
+    for removal in out.removed:
+        assert removal.stage == "markup" and removal.rule in {"box", "link-list", "outside-article"}
+        assert removal.evidence and isinstance(removal.label, Label)
+        assert removal.line == doc.lines[removal.line.index]
+        # Every removal names what in the markup made it.
+        assert any(word in removal.evidence for word in ("box", "list", "outside the <"))
+    assert stage(out) == out  # idempotent
+    assert pickle.loads(pickle.dumps(stage)) == stage
+    assert build_stage({"name": stage.name, **stage_options(stage)}) == stage
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    hint=st.sampled_from(sorted(DEFAULT_BOX_HINTS)),
+    body=st.lists(st.sampled_from(PARAGRAPHS), min_size=3, max_size=8, unique=True),
+    menu=st.lists(st.sampled_from(["Home", "World", "Sport", "Business"]), min_size=1, max_size=4),
+)
+def test_a_hint_on_the_wrapper_of_the_whole_article_removes_none_of_it(hint: str, body: list[str], menu: list[str]) -> None:
+    links = "".join(f'<li><a href="/{i}">{m}</a></li>' for i, m in enumerate(menu))
+    paragraphs = "".join(f"<p>{html.escape(p)}</p>" for p in body)
+    page = f'<body><nav><ul>{links}</ul></nav><div class="{hint}-wrapper"><h1>Title</h1>{paragraphs}</div></body>'
+    out = MarkupBoxes()(read_html(page))
+    assert [line.text for line in out.lines if line.text in body] == body
+    assert {r.line.text for r in out.removed} <= set(menu)
+
+
+def test_a_small_box_goes_whatever_its_text() -> None:
+    article = "".join(f"<p>{html.escape(p)}</p>" for p in PARAGRAPHS[:6])
+    page = f'<body><article><h1>T</h1>{article}</article><div class="related-stories"><p>{html.escape(PARAGRAPHS[7])}</p><a href="/a">Other</a></div></body>'
+    out = MarkupBoxes()(read_html(page))
+    assert [(r.line.text, r.label, r.rule) for r in out.removed] == [
+        (PARAGRAPHS[7], Label.RELATED, "box"),
+        ("Other", Label.RELATED, "box"),
+    ]
+    assert "'related' box" in out.removed[0].evidence and "link density" in out.removed[0].evidence
+
+
+def test_without_markup_features_nothing_happens() -> None:
+    page = '<body><nav><ul><li><a href="/">Home</a></li><li><a href="/w">World</a></li><li><a href="/s">Sport</a></li></ul></nav><p>Body.</p></body>'
+    doc = read_html(page)
+    assert MarkupBoxes()(doc).removed  # with them, the menu goes
+    as_dump = Document.from_text(doc.text)
+    assert MarkupBoxes()(as_dump) == as_dump
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+READER_SHAPED = {"path": "html>body>nav>a", "link_density": 1.0, "list": True, "heading": 0, "boxes": {"nav": [2, 1]}}
+# One field of the reader's shape given a value of the wrong type.
+BROKEN = {"path": 7, "link_density": "x", "list": "x", "heading": "x", "boxes": "x"}
+broken_feature = st.sampled_from(sorted(BROKEN)).map(lambda key: {**READER_SHAPED, key: BROKEN[key]})
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    lines=json_values.filter(lambda v: not (isinstance(v, list) and v and all(isinstance(i, dict) for i in v)))
+    | st.lists(st.just(READER_SHAPED), max_size=2).flatmap(lambda good: st.lists(broken_feature, min_size=1, max_size=2).map(lambda bad: good + bad))
+)
+def test_features_not_shaped_as_the_readers_are_ignored(lines: object) -> None:
+    doc = Document.from_text("Home\nWorld\nA body line of some length here.", metadata={"lines": lines})
+    assert MarkupBoxes()(doc) == doc
+    body = {**READER_SHAPED, "path": "html>body>p", "link_density": 0.0, "list": False, "boxes": {}}
+    shaped = Document.from_text(doc.text, metadata={"lines": [READER_SHAPED, READER_SHAPED, body]})
+    assert len(MarkupBoxes()(shaped).removed) == 2  # the same lines, well shaped, do go
+
+
+def test_the_page_cleans_at_least_as_well_as_its_dump() -> None:
+    menu = "".join(f'<li><a href="/{w}">{w}</a></li>' for w in ("Home", "World", "Business", "Sport", "Culture"))
+    article = "".join(f"<p>{html.escape(p)}</p>" for p in PARAGRAPHS[:5])
+    related = "".join(f'<li><a href="/r{i}">{html.escape(t)}</a></li>' for i, t in enumerate(PARAGRAPHS[5:9]))
+    page = (
+        f'<html lang="vi"><body><header><nav><ul>{menu}</ul></nav></header><article><h1>{html.escape(PARAGRAPHS[10])}</h1>{article}'
+        f'<div class="share"><a href="#">Facebook</a><a href="#">Zalo</a></div></article>'
+        f'<div class="related-news"><h3>Related</h3><ul>{related}</ul></div><footer><p>© 2024 Báo</p></footer></body></html>'
+    )
+    pipe = default_pipeline()
+    from_page = pipe(read_html(page))
+    from_dump = pipe(Document.from_text("\n".join(line.text for line in read_html(page).lines)))
+    assert from_page.text.split("\n") == [PARAGRAPHS[10], *PARAGRAPHS[:5]]
+    assert set(from_page.text.split("\n")) <= set(from_dump.text.split("\n")) | {PARAGRAPHS[10]}
