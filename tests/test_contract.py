@@ -13,6 +13,7 @@ import pytest
 from hypothesis import example, given
 
 from newsclean import STAGES, Document, Label, default_pipeline
+from newsclean.corpus import LineStats, RepeatedLines
 from newsclean.pipeline import build_stage, stage_options
 from newsclean.structure import Kind, kind
 from newsclean.profiles import available_languages, load_profile, normalize_phrase
@@ -23,6 +24,7 @@ from newsclean.stages import (
     DetectLanguage,
     ImageMarkers,
     MainContent,
+    MarkupBoxes,
     Mojibake,
     NearDuplicateLinks,
     RecommendationBlocks,
@@ -31,6 +33,7 @@ from newsclean.stages import (
     ToneStyle,
     Whitespace,
 )
+from newsclean.stages.markup import HINTS as MARKUP_HINTS
 from seedlines import boilerplate_lines, kept_lines, seed_articles, seed_lines
 
 # One strategy per registered stage, drawing every option it has.
@@ -59,6 +62,34 @@ STAGE_STRATEGIES: dict[str, st.SearchStrategy] = {
         Bylines, language=languages, max_words=st.integers(1, 20), min_menu=st.integers(2, 8), max_footer_words=st.integers(1, 60)
     ),
     "main_content": st.builds(MainContent, penalty=st.floats(0, 40), min_share=st.floats(0, 1)),
+    # Documents drawn here have no markup features, so this checks that the stage leaves them be;
+    # test_markup.py runs the same contract on pages read from HTML.
+    "markup": st.builds(
+        MarkupBoxes,
+        box_hints=st.frozensets(st.sampled_from(MARKUP_HINTS)),
+        link_hints=st.frozensets(st.sampled_from(MARKUP_HINTS)),
+        max_share=st.floats(0, 1),
+        max_hint_share=st.floats(0, 1),
+        max_up=st.integers(0, 20),
+        min_link_density=st.floats(0, 1),
+        min_items=st.integers(1, 8),
+        prose_words=st.integers(1, 40),
+        min_paragraphs=st.integers(1, 8),
+        article=st.booleans(),
+        min_article_share=st.floats(0, 1),
+        min_box_density=st.floats(0, 1),
+    ),
+    # Counts fitted on pages of seed lines (the documents drawn below are all of site ""), every knob drawn.
+    "repeated_lines": st.builds(
+        lambda pages, **options: RepeatedLines.from_stats(
+            LineStats.fit(Document.from_text("\n".join(p)) for p in pages), **options
+        ),
+        st.lists(st.lists(st.sampled_from(kept_lines() + boilerplate_lines()), max_size=10), max_size=6),
+        min_count=st.integers(1, 4),
+        min_share=st.floats(0, 1),
+        site_field=st.sampled_from(["site", "source"]),
+        id_separator=st.sampled_from(["/", ":"]),
+    ),
 }
 
 

@@ -65,6 +65,8 @@ RULES: dict[str, set[str]] = {
         "nav-phrase", "footer", "breadcrumb", "byline-pattern", "consent", "date-line", "menu", "name-after-body",
     },
     "main_content": {"outside-body"},
+    "markup": {"box", "link-list", "outside-article"},
+    "repeated_lines": {"repeated-line"},
 }
 
 
