@@ -48,7 +48,7 @@ class NewscleanError(Exception):
             text += f"; try {self.hint}"
         return text
 
-    def __reduce__(self):  # keep the three parts across process boundaries
+    def __reduce__(self) -> tuple[type[NewscleanError], tuple[str, str, str]]:  # keep the three parts across processes
         return (type(self), (self.what, self.where, self.hint))
 
 

@@ -16,6 +16,8 @@ True
 from __future__ import annotations
 
 import enum
+import hashlib
+import json
 import tomllib
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -65,7 +67,7 @@ def _load_stages() -> None:
     import newsclean.stages  # noqa: F401
 
 
-def as_document(value: Document | str) -> Document:
+def as_document(value: object) -> Document:
     """A Document from a Document or a str; bytes are refused with how to decode them."""
     if isinstance(value, Document):
         return value
@@ -160,8 +162,9 @@ class Pipeline:
 
     stages: tuple[Any, ...] = field(converter=_stage_tuple)
 
+    # A str is also an iterable of str; the first overload wins, as the runtime check below does.
     @overload
-    def __call__(self, docs: Document | str) -> Document: ...
+    def __call__(self, docs: Document | str) -> Document: ...  # type: ignore[overload-overlap]
     @overload
     def __call__(self, docs: Iterable[Document | str]) -> Iterator[Document]: ...
 
@@ -212,6 +215,24 @@ class Pipeline:
     def to_toml(self) -> str:
         """The pipeline as a TOML document that ``from_toml`` reads back."""
         return _dump_toml(self.to_config())
+
+    @property
+    def config_hash(self) -> str:
+        """A stable id of this configuration: ``"sha256:"`` and the hex digest of ``to_config()`` as canonical JSON.
+
+        Equal pipelines have equal hashes, in any process and on any machine;
+        a changed option, stage or stage order changes it. Options left at
+        their defaults are not part of the config, so the hash names a
+        configuration of one newsclean version: outputs record both.
+
+        >>> from newsclean.stages.whitespace import Whitespace
+        >>> Pipeline([Whitespace()]).config_hash == Pipeline([Whitespace()]).config_hash
+        True
+        >>> Pipeline([Whitespace()]).config_hash == Pipeline([Whitespace(collapse=False)]).config_hash
+        False
+        """
+        canonical = json.dumps(self.to_config(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return "sha256:" + hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any], source: str = "config") -> Pipeline:

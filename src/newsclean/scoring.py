@@ -133,6 +133,10 @@ def read_labels(path: str | Path) -> list[tuple[Label, str]]:
 # -- aligning gold rows to raw lines -----------------------------------------
 
 
+def _rows(rows: Iterable[int | None]) -> tuple[int | None, ...]:
+    return tuple(rows)
+
+
 @frozen
 class Alignment:
     """Which gold row each raw line has.
@@ -146,7 +150,7 @@ class Alignment:
         unaligned_raw: raw lines that match no gold row.
     """
 
-    rows: tuple[int | None, ...] = field(converter=tuple)
+    rows: tuple[int | None, ...] = field(converter=_rows)
     by: str = "index"
     unaligned_gold: int = 0
     unaligned_raw: int = 0
@@ -264,6 +268,10 @@ class LineIssue:
         }
 
 
+def _issues(issues: Iterable[LineIssue]) -> tuple[LineIssue, ...]:
+    return tuple(issues)
+
+
 @frozen
 class DocScore:
     """One document's scores against its gold labels (see ``score_document``).
@@ -295,7 +303,7 @@ class DocScore:
     kept: Mapping[Label, int] = field(factory=dict, hash=False)
     dropped: Mapping[Label, int] = field(factory=dict, hash=False)
     dropped_by: Mapping[Label, Mapping[str, int]] = field(factory=dict, hash=False)
-    issues: tuple[LineIssue, ...] = field(default=(), converter=tuple)
+    issues: tuple[LineIssue, ...] = field(default=(), converter=_issues)
     aligned_by: str = "index"
     unaligned_gold: int = 0
     unaligned_raw: int = 0
@@ -389,7 +397,7 @@ def score_document(
             starts from its raw text), which fails only for lines a pipeline
             dropped without a ``Removal``.
     """
-    gold = [(Label(label), text) for label, text in gold]
+    labelled = [(Label(label), text) for label, text in gold]
     name = doc.id if name is None else name
     fates = {index: (text, removal, edits) for index, text, removal, edits in doc.fates()}
     if raw_lines is None:
@@ -397,7 +405,7 @@ def score_document(
         for index, (text, _removal, edits) in fates.items():
             rebuilt[index] = edits[0].before if edits else text
         raw_lines = rebuilt
-    alignment = align(raw_lines, [text for _label, text in gold])
+    alignment = align(raw_lines, [text for _label, text in labelled])
     kept_as = {line.index: line.label for line in doc.lines}
 
     kept_tokens: Counter[str] = Counter()
@@ -410,7 +418,7 @@ def score_document(
     for index, row in enumerate(alignment.rows):
         if row is None:
             continue
-        label, gold_text = gold[row]
+        label, gold_text = labelled[row]
         fate = fates.get(index)
         if fate is None:
             text, stage, rule, evidence, taken_as = raw_lines[index] or "", UNEXPLAINED, "", "no removal recorded", None
@@ -514,6 +522,14 @@ def _counts(counter: Mapping[Any, int]) -> str:
     return ", ".join(f"{key} {n}" for key, n in Counter(counter).most_common()) or "none"
 
 
+def _documents(documents: Iterable[DocScore]) -> tuple[DocScore, ...]:
+    return tuple(documents)
+
+
+def _failures(failures: Iterable[Failure]) -> tuple[Failure, ...]:
+    return tuple(failures)
+
+
 @frozen
 class ScoreReport:
     """The scores of a folder of labelled documents (see ``score_folder``).
@@ -525,8 +541,8 @@ class ScoreReport:
         pipeline: the pipeline's config (``Pipeline.to_config()``), when it has one.
     """
 
-    documents: tuple[DocScore, ...] = field(converter=tuple)
-    failed: tuple[Failure, ...] = field(default=(), converter=tuple)
+    documents: tuple[DocScore, ...] = field(converter=_documents)
+    failed: tuple[Failure, ...] = field(default=(), converter=_failures)
     source: str = ""
     pipeline: Mapping[str, Any] | None = field(default=None, hash=False)
 
@@ -698,9 +714,9 @@ class ScoreReport:
         macro_text = (
             "n/a"
             if macro is None
-            else "P {:.3f} R {:.3f} F1 {}".format(*macro[:2], _paint_f1(f"{macro[2]:.3f}", macro[2], color))
+            else f"P {macro[0]:.3f} R {macro[1]:.3f} F1 {_paint_f1(f'{macro[2]:.3f}', macro[2], color)}"
         )
-        micro_text = "P {:.3f} R {:.3f} F1 {}".format(*micro[:2], _paint_f1(f"{micro[2]:.3f}", micro[2], color))
+        micro_text = f"P {micro[0]:.3f} R {micro[1]:.3f} F1 {_paint_f1(f'{micro[2]:.3f}', micro[2], color)}"
         documents = (
             f"documents {n} scored, {len(self.failed)} failed | labels aligned by index {n - len(by_text)}, "
             f"by text {len(by_text)} | unmatched {sum(d.unaligned_gold for d in by_text)} gold rows, "

@@ -18,9 +18,9 @@ import contextlib
 import gzip
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from attrs import evolve
 
@@ -40,6 +40,11 @@ from newsclean.io.base import (
     undecodable,
 )
 from newsclean.io.html import read_html
+from newsclean.io.records import edit_records, json_default, kept_values, provenance, removal_records
+from newsclean.io.records import keep_fields as check_keep_fields
+
+if TYPE_CHECKING:
+    from newsclean.pipeline import Pipeline
 
 __all__ = ["JsonlWriter", "document_record", "read_jsonl"]
 
@@ -154,17 +159,28 @@ def _document(line: str, where: str, id_field: str, text_field: str) -> Document
     return Document.from_text(text, id=doc_id, metadata=metadata)
 
 
-def document_record(doc: Document, *, explain: bool = False) -> dict[str, Any]:
+def document_record(
+    doc: Document,
+    *,
+    explain: bool = False,
+    keep_fields: str | Iterable[str] | None = None,
+    pipeline: Pipeline | None = None,
+) -> dict[str, Any]:
     """A cleaned document as the plain dict written to JSONL.
 
-    Always ``id``, ``title`` and ``text``; with ``explain`` also ``removed``
-    (``line``, ``label``, ``stage``, ``rule``, ``evidence``, ``text``) and
-    ``edits`` (``line``, ``stage``, ``rule``, ``before``, ``after``,
-    ``steps``), lines by raw index.
+    Always ``id``, ``title`` and ``text``; then the kept input fields; with
+    ``explain`` also ``removed`` (``line``, ``label``, ``stage``, ``rule``,
+    ``evidence``, ``text``) and ``edits`` (``line``, ``stage``, ``rule``,
+    ``before``, ``after``, ``steps``), lines by raw index; with ``pipeline``
+    last ``newsclean_version`` and ``newsclean_config_hash`` (see
+    ``newsclean.io.records``).
 
     Args:
         doc: the cleaned document.
         explain: include every removal and edit.
+        keep_fields: input fields (from ``doc.metadata``) to copy, e.g.
+            ``("url",)``; ``"*"`` copies them all (see ``records.keep_fields``).
+        pipeline: the pipeline that cleaned ``doc``, recorded by version and config hash.
 
     >>> from newsclean import Whitespace
     >>> doc = Whitespace()(Document.from_text("Tin\\n", id="a"))
@@ -172,29 +188,11 @@ def document_record(doc: Document, *, explain: bool = False) -> dict[str, Any]:
     [{'line': 1, 'label': 'blank', 'stage': 'whitespace', 'rule': 'empty', 'evidence': 'empty line', 'text': ''}]
     """
     record: dict[str, Any] = {"id": doc.id, "title": doc.title, "text": doc.text}
+    record.update(kept_values(doc, check_keep_fields(keep_fields)))
     if explain:
-        record["removed"] = [
-            {
-                "line": r.line.index,
-                "label": r.label.value,
-                "stage": r.stage,
-                "rule": r.rule,
-                "evidence": r.evidence,
-                "text": r.line.text,
-            }
-            for r in doc.removed
-        ]
-        record["edits"] = [
-            {
-                "line": e.index,
-                "stage": e.stage,
-                "rule": e.rule,
-                "before": e.before,
-                "after": e.after,
-                "steps": list(e.steps),
-            }
-            for e in doc.edits
-        ]
+        record["removed"] = removal_records(doc)
+        record["edits"] = edit_records(doc)
+    record.update(provenance(pipeline))
     return record
 
 
@@ -206,10 +204,23 @@ class JsonlWriter(ClosingWriter):
             folders are created) or an open text stream, which is flushed but
             left open on ``close``.
         explain: also write each document's removals and edits.
+        keep_fields: input fields to carry over (``("url",)``, ``"url,date"``
+            or ``"*"`` for all); by default only newsclean's own are written.
+        pipeline: the pipeline that cleaned the documents: each record then
+            says which newsclean version and config (hash) made it.
     """
 
-    def __init__(self, target: str | Path | TextIO, *, explain: bool = False) -> None:
+    def __init__(
+        self,
+        target: str | Path | TextIO,
+        *,
+        explain: bool = False,
+        keep_fields: str | Iterable[str] | None = None,
+        pipeline: Pipeline | None = None,
+    ) -> None:
         self.explain = explain
+        self.keep_fields = check_keep_fields(keep_fields)  # checked before a file is created
+        self._provenance = provenance(pipeline)
         self._owned = isinstance(target, (str, Path))
         if isinstance(target, (str, Path)):
             path = Path(target)
@@ -232,7 +243,9 @@ class JsonlWriter(ClosingWriter):
         Args:
             doc: the cleaned document.
         """
-        self._stream.write(json.dumps(document_record(doc, explain=self.explain), ensure_ascii=False) + "\n")
+        record = document_record(doc, explain=self.explain, keep_fields=self.keep_fields)
+        record.update(self._provenance)
+        self._stream.write(json.dumps(record, ensure_ascii=False, default=json_default) + "\n")
 
     def close(self) -> None:
         """Close the file this writer opened, or flush the stream it was given."""

@@ -59,6 +59,10 @@ def _phrases(values: Iterable[str]) -> frozenset[str]:
     return frozenset(normalize_phrase(v) for v in values)
 
 
+def _casefolded(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(v.casefold() for v in values)
+
+
 @frozen(cache_hash=True)  # a profile keys per-line caches: hash it once
 class Profile:
     """What newsclean knows of one language.
@@ -89,7 +93,7 @@ class Profile:
     caption_patterns: tuple[str, ...] = field(default=(), converter=tuple)
     byline_patterns: tuple[str, ...] = field(default=(), converter=tuple)
     footer_patterns: tuple[str, ...] = field(default=(), converter=tuple)
-    footer_phrases: tuple[str, ...] = field(default=(), converter=lambda values: tuple(v.casefold() for v in values))
+    footer_phrases: tuple[str, ...] = field(default=(), converter=_casefolded)
     stopwords: frozenset[str] = field(default=frozenset(), converter=frozenset)
 
     @classmethod
