@@ -25,10 +25,8 @@ stderr, the table to stdout.
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import platform
-import resource
 import statistics
 import sys
 import tempfile
@@ -36,27 +34,15 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import BinaryIO, TextIO
 
 from make_corpus import DEFAULT_SEEDS, SeedError, size_arg, write_corpus
 
 import newsclean
-from newsclean.core import Document
+from newsclean.bench import PassTime, bare_pass, peak_rss_mb, pipeline_pass, stage_pass, warm_up
 from newsclean.errors import NewscleanError
 from newsclean.pipeline import Pipeline, default_pipeline
 
 WORK = Path(__file__).resolve().parent / "_work"  # git-ignored
-WARMUP_PAGES = 200
-READ_STEP, PARSE_STEP, WRITE_STEP = "read+json", "from_text", "write"
-
-
-@dataclass(frozen=True)
-class PassTime:
-    """One timed pass over the corpus: how long it took and how much it read."""
-
-    seconds: float
-    pages: int
-    bytes: int
 
 
 @dataclass(frozen=True)
@@ -89,84 +75,6 @@ class Results:
     pipeline: Summary
     ratio: float
     steps: list[Step]
-
-
-def open_corpus(path: Path) -> BinaryIO:
-    """The corpus as binary lines (gunzipped for ``.gz``); json.loads takes the bytes as they are."""
-    if path.suffix == ".gz":
-        return gzip.open(path, "rb")  # type: ignore[return-value]
-    return open(path, "rb", buffering=1 << 20)
-
-
-def open_output(path: Path) -> TextIO:
-    """A text file to write JSONL to, with a large buffer as a real writer would have."""
-    return open(path, "w", encoding="utf-8", buffering=1 << 20)
-
-
-def bare_pass(corpus: Path, out_path: Path) -> PassTime:
-    """Read, parse into Documents and write back, with no stage: the floor under any pipeline."""
-    pages = size = 0
-    start = time.perf_counter()
-    with open_corpus(corpus) as src, open_output(out_path) as out:
-        for raw in src:
-            record = json.loads(raw)
-            doc = Document.from_text(record["text"], id=record["id"])
-            out.write(json.dumps({"id": doc.id, "text": doc.text}, ensure_ascii=False) + "\n")
-            pages += 1
-            size += len(raw)
-    return PassTime(time.perf_counter() - start, pages, size)
-
-
-def pipeline_pass(corpus: Path, out_path: Path, pipeline: Pipeline) -> PassTime:
-    """The bare pass with the pipeline applied to each Document before it is written."""
-    pages = size = 0
-    start = time.perf_counter()
-    with open_corpus(corpus) as src, open_output(out_path) as out:
-        for raw in src:
-            record = json.loads(raw)
-            doc = pipeline.apply(Document.from_text(record["text"], id=record["id"]))
-            out.write(json.dumps({"id": doc.id, "title": doc.title, "text": doc.text}, ensure_ascii=False) + "\n")
-            pages += 1
-            size += len(raw)
-    return PassTime(time.perf_counter() - start, pages, size)
-
-
-def stage_pass(corpus: Path, out_path: Path, pipeline: Pipeline) -> dict[str, float]:
-    """Seconds spent in each step of the pipeline pass, stages by name, summed over all pages.
-
-    One clock reading between steps (not two per step) keeps the clock's own
-    cost small and puts every moment of the pass in exactly one step.
-    """
-    names = [READ_STEP, PARSE_STEP, *pipeline.names, WRITE_STEP]
-    totals = [0.0] * len(names)
-    clock = time.perf_counter
-    with open_corpus(corpus) as src, open_output(out_path) as out:
-        before = clock()
-        for raw in src:
-            record = json.loads(raw)
-            now = clock()
-            totals[0] += now - before
-            doc = Document.from_text(record["text"], id=record["id"])
-            before = clock()
-            totals[1] += before - now
-            for i, stage in enumerate(pipeline.stages, start=2):
-                doc = stage(doc)
-                now = clock()
-                totals[i] += now - before
-                before = now
-            out.write(json.dumps({"id": doc.id, "title": doc.title, "text": doc.text}, ensure_ascii=False) + "\n")
-            now = clock()
-            totals[-1] += now - before
-            before = now
-    return dict(zip(names, totals, strict=True))
-
-
-def warm_up(corpus: Path, pipeline: Pipeline) -> None:
-    """Run the pipeline on the first pages so one-time setup (regexes, profiles) is not billed to round one."""
-    with open_corpus(corpus) as src:
-        for _, raw in zip(range(WARMUP_PAGES), src, strict=False):
-            record = json.loads(raw)
-            pipeline.apply(Document.from_text(record["text"], id=record["id"]))
 
 
 def summarize(passes: Sequence[PassTime]) -> Summary:
@@ -208,11 +116,6 @@ def run_rounds(corpus: Path, pipeline: Pipeline, repeat: int, tmp: Path) -> Resu
         ratio=statistics.median(p.seconds / b.seconds for p, b in zip(piped, bare, strict=True)),
         steps=breakdown(stages, bare[0].bytes),
     )
-
-
-def peak_rss_mb() -> float:
-    """This process's peak resident memory in MB (Linux reports ru_maxrss in KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e6
 
 
 def format_report(source: str, pipeline: Pipeline, repeat: int, results: Results, rss_mb: float) -> str:
