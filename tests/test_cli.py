@@ -127,7 +127,13 @@ def test_clean_seeds_to_stdout() -> None:
     assert result.returncode == 0, result.stderr
     records = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["id"] for r in records] == sorted(p.stem for p in SEEDS.glob("*.txt"))
-    assert all(set(r) == {"id", "title", "text"} and r["text"] for r in records)
+    provenance = {"newsclean_version", "newsclean_config_hash"}
+    assert all(set(r) == {"id", "title", "text"} | provenance and r["text"] for r in records)
+    # Every record says how it was cleaned: the installed version and the default pipeline's config hash.
+    import newsclean
+
+    assert {r["newsclean_version"] for r in records} == {newsclean.__version__}
+    assert {r["newsclean_config_hash"] for r in records} == {newsclean.default_pipeline().config_hash}
     assert result.stderr.splitlines()[-1].startswith("newsclean: cleaned 5 documents (")
     assert result.stderr.splitlines()[-1].endswith("; 0 inputs failed")
 

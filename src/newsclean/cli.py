@@ -1,4 +1,4 @@
-"""The command line: ``newsclean clean``, ``newsclean explain`` and ``newsclean score``.
+"""The command line: ``newsclean clean``, ``explain``, ``score``, ``report``, ``dedup`` and ``bench``.
 
 Results go to stdout or to files; progress, errors and the summary go to
 stderr, so the two never mix. Exit status:
@@ -84,13 +84,13 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``newsclean`` argument parser with its three subcommands."""
-    parser = _Parser(prog=PROG, description="Clean article text out of raw news-page dumps, and explain every removal.")
+    parser = _Parser(prog=PROG, description="Clean article text out of raw news-page dumps, deduplicate the corpus, and explain every removal.")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     clean = commands.add_parser(
         "clean",
-        help="clean dumps to JSONL or to a folder of .txt",
+        help="clean dumps, HTML, WARC, JSONL or Parquet to JSONL, Parquet or a folder of .txt",
         description="Clean every input and write the results to stdout (JSONL) or to -o.",
         epilog="Exit status: 0 all inputs cleaned; 1 some inputs failed, the rest cleaned; "
         "2 usage or config error, or no input could be read.",
@@ -99,16 +99,28 @@ def build_parser() -> argparse.ArgumentParser:
         "inputs",
         nargs="+",
         metavar="INPUT",
-        help="dump (.txt, .txt.gz), HTML page (.html, .htm), JSONL (.jsonl, .jsonl.gz; an \"html\" field is read as a page), folder, glob pattern, or - for stdin",
+        help="dump (.txt, .txt.gz), HTML page (.html, .htm), WARC (.warc, .warc.gz: its HTML responses), JSONL (.jsonl, .jsonl.gz; an \"html\" field is read as a page), folder, glob pattern, or - for stdin",
     )
     clean.add_argument(
         "-o",
         "--output",
         metavar="OUT",
-        help="a .jsonl or .jsonl.gz file, or a folder with --format txt (default: stdout)",
+        help="a .jsonl or .jsonl.gz file, a .parquet file, or a folder with --format txt (default: stdout)",
     )
-    clean.add_argument("--format", choices=("jsonl", "txt"), default="jsonl", help="output format (default: jsonl)")
+    clean.add_argument(
+        "--format",
+        choices=("jsonl", "txt", "parquet"),
+        default=None,
+        help="output format (default: parquet when -o ends in .parquet, else jsonl)",
+    )
     clean.add_argument("--explain", action="store_true", help="add every removal and edit to each JSONL record")
+    clean.add_argument(
+        "--keep-fields",
+        metavar="F,F",
+        help="input fields to copy into each record, e.g. url,date (* for all; JSONL and Parquet output)",
+    )
+    _add_parallel_options(clean)
+    _dedup_module().add_clean_arguments(clean)
     _add_pipeline_options(clean)
     _add_input_options(clean)
     clean.set_defaults(run=_clean)
@@ -136,7 +148,104 @@ def build_parser() -> argparse.ArgumentParser:
     _add_pipeline_options(score)
     _add_color_option(score)
     score.set_defaults(run=_score)
+
+    report = commands.add_parser(
+        "report",
+        help="write an HTML report of every line's fate",
+        description="Clean every input and write one self-contained HTML page that shows each raw line, "
+        "kept or struck through by label, with the stage, rule and evidence; gold NAME.labels.tsv "
+        "beside a dump are joined and the disagreements shown first.",
+    )
+    report.add_argument(
+        "inputs", nargs="+", metavar="INPUT", help="dumps, HTML pages, JSONL, folders or glob patterns, as for clean"
+    )
+    report.add_argument("-o", "--output", required=True, metavar="HTML", help="the report file to write")
+    report.add_argument(
+        "--max-docs",
+        type=_count,
+        default=100,
+        metavar="N",
+        help="show at most N documents, most disagreements then most removals first (default: 100; 0: all)",
+    )
+    report.add_argument(
+        "--max-lines", type=_count, default=2000, metavar="N", help="show at most N lines per document (default: 2000; 0: all)"
+    )
+    report.add_argument("--no-gold", action="store_true", help="do not look for gold *.labels.tsv beside the inputs")
+    _add_pipeline_options(report)
+    _add_input_options(report)
+    report.set_defaults(run=_report)
+
+    bench = commands.add_parser(
+        "bench",
+        help="time the pipeline: bare read and write, each stage, 1 and N workers, peak memory",
+        description="Generate a corpus from ./seeds (or take --corpus) and time cleaning it on 1 and N workers.",
+    )
+    _bench_module().add_arguments(bench)
+    bench.set_defaults(run=lambda args: _bench_module().run(args))
+
+    dedup = commands.add_parser(
+        "dedup",
+        help="drop duplicate documents (exact, same URL, near copies) and each site's repeated lines",
+        description="Keep one copy of each document (the longest, then earliest, then smallest id) and remove "
+        "lines a site repeats across its documents; write the kept documents to stdout (JSONL) or to -o.",
+    )
+    _dedup_module().add_arguments(dedup)
+    _add_input_options(dedup)
+    dedup.set_defaults(run=lambda args: _dedup_module().run(args))
     return parser
+
+
+def _bench_module() -> ModuleType:
+    return importlib.import_module("newsclean.bench")
+
+
+def _dedup_module() -> ModuleType:
+    return importlib.import_module("newsclean.corpus.command")
+
+
+def _count(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more: {value!r}")
+    return n
+
+
+def _add_parallel_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("parallel options")
+    group.add_argument(
+        "--workers",
+        type=_workers,
+        default=None,
+        metavar="N",
+        help="processes to clean with (default: every core); 1 cleans in this process. Parts of an "
+        "interrupted run are kept in OUT.parts/ and a rerun resumes; stdin and --format txt or parquet use one",
+    )
+    group.add_argument(
+        "--shard-size",
+        type=_size,
+        default=None,
+        metavar="SIZE",
+        help="bytes of input per worker task, e.g. 64MB (default: about 8 tasks per worker, 1MiB to 64MiB)",
+    )
+
+
+def _workers(value: str) -> int:
+    n = _count(value)
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {value!r}")
+    return n
+
+
+def _size(value: str) -> int:
+    from newsclean.parallel import parse_size
+
+    try:
+        return parse_size(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _add_pipeline_options(parser: argparse.ArgumentParser) -> None:
@@ -251,8 +360,28 @@ def _plural(n: int, noun: str) -> str:
 
 
 @contextlib.contextmanager
-def _writer(args: argparse.Namespace) -> Iterator[Writer]:
+def _writer(args: argparse.Namespace, pipeline: Pipeline) -> Iterator[Writer]:
     prog = f"{PROG} clean"
+    if args.format is None:
+        args.format = "parquet" if str(args.output or "").endswith(".parquet") else "jsonl"
+    if args.format == "txt" and args.keep_fields:
+        raise UsageError("--keep-fields needs --format jsonl or parquet: a .txt file holds only the cleaned text", prog)
+    if args.format == "parquet":
+        if args.output is None or args.output == "-":
+            raise UsageError("--format parquet writes a file: give its name with -o FILE.parquet", prog)
+        if Path(args.output).is_dir():
+            raise NewscleanError("the output is a folder", args.output, "-o with a file name such as out.parquet")
+        from newsclean.io.parquet import ParquetWriter  # needs pyarrow, an extra: imported on use
+
+        try:
+            parquet = ParquetWriter(args.output, explain=args.explain, keep_fields=args.keep_fields, pipeline=pipeline)
+        except OSError as exc:
+            raise NewscleanError(
+                f"cannot write the output ({exc.strerror or exc})", args.output, "a path you may write to"
+            ) from None
+        with parquet:
+            yield parquet
+        return
     if args.format == "txt":
         if args.explain:
             raise UsageError("--explain needs --format jsonl: a .txt file holds only the cleaned text", prog)
@@ -273,7 +402,10 @@ def _writer(args: argparse.Namespace) -> Iterator[Writer]:
             yield writer
         return
     if args.output is None or args.output == "-":
-        with _utf8_stdout() as stream, JsonlWriter(stream, explain=args.explain) as writer:
+        with (
+            _utf8_stdout() as stream,
+            JsonlWriter(stream, explain=args.explain, keep_fields=args.keep_fields, pipeline=pipeline) as writer,
+        ):
             yield writer
         return
     path = Path(args.output)
@@ -284,7 +416,7 @@ def _writer(args: argparse.Namespace) -> Iterator[Writer]:
             "--format txt to write one .txt per document there, or a .jsonl file name",
         )
     try:
-        writer = JsonlWriter(path, explain=args.explain)
+        writer = JsonlWriter(path, explain=args.explain, keep_fields=args.keep_fields, pipeline=pipeline)
     except OSError as exc:
         raise NewscleanError(
             f"cannot write the output ({exc.strerror})", str(path), "a path you may write to"
@@ -314,9 +446,16 @@ def _tell(bar: Any, line: str) -> None:
 
 def _clean(args: argparse.Namespace) -> int:
     pipeline = _pipeline(args)
+    if args.dedup:  # the whole corpus is needed before anything is written
+        deduped: int = _dedup_module().run_clean(args, pipeline)
+        return deduped
+    if _parallel(args):
+        status = _clean_parallel(args, pipeline)
+        if status is not None:
+            return status
     items = _inputs(args, args.inputs)
     documents = failed = kept = removed = edited = 0
-    with _writer(args) as writer, _progress() as bar:
+    with _writer(args, pipeline) as writer, _progress() as bar:
         for item in items:
             if isinstance(item, InputFailure):
                 failed += 1
@@ -334,6 +473,80 @@ def _clean(args: argparse.Namespace) -> int:
         lines = f"{_plural(kept, 'line')} kept, {removed} removed, {edited} edited"
         _say(f"{PROG}: cleaned {_plural(documents, 'document')} ({lines}); {_plural(failed, 'input')} failed")
     return _status(documents, failed)
+
+
+def _parallel(args: argparse.Namespace) -> bool:
+    """Whether ``clean`` runs on a process pool: more than one worker, JSONL out, files in."""
+    from newsclean.parallel import default_workers
+
+    fmt = args.format or ("parquet" if str(args.output or "").endswith(".parquet") else "jsonl")
+    return (args.workers or default_workers()) > 1 and fmt == "jsonl" and STDIN_PATH not in args.inputs
+
+
+def _clean_parallel(args: argparse.Namespace, pipeline: Pipeline) -> int | None:
+    """``clean`` on a process pool (``newsclean.parallel``); None when the inputs make one shard, cleaned here."""
+    from newsclean import parallel
+
+    if args.encoding is not None:
+        check_encoding(args.encoding, "--encoding")
+    read = parallel.ReadOptions(args.input_format, args.encoding, args.id_field, args.text_field)
+    workers = args.workers or parallel.default_workers()
+    plan = list(parallel.plan_shards(args.inputs, shard_size=args.shard_size, workers=workers, options=read))
+    if len(plan) < 2:
+        return None
+    options = {"keep_fields": args.keep_fields} if args.keep_fields else {}
+    # The same options as the serial writer, checked before any work is done.
+    JsonlWriter(io.StringIO(), explain=args.explain, pipeline=pipeline, **options).close()
+    to_stdout = args.output is None or args.output == "-"
+    parts = None
+    if not to_stdout:
+        path = Path(args.output)
+        if path.is_dir():
+            raise NewscleanError(
+                "the output is a folder", str(path), "--format txt to write one .txt per document there, or a .jsonl file name"
+            )
+        parts = Path(f"{path}.parts")
+        try:
+            parts.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise NewscleanError(
+                f"cannot write the output ({exc.strerror})", str(path), "a path you may write to"
+            ) from None
+    if to_stdout:
+        sys.stdout.flush()
+    output: Any = Path(args.output) if not to_stdout else getattr(sys.stdout, "buffer", None)
+    if output is None:  # a text-only stdout (tests, notebooks): merge to a buffer that is decoded onto it
+        output = io.BytesIO()
+    try:
+        run = parallel.run_local(
+            args.inputs,
+            output,
+            pipeline,
+            workers=workers,
+            parts_dir=parts,
+            explain=args.explain,
+            read=read,
+            on_event=_say,
+            writer_options=options,
+            provenance=True,
+            plan=plan,
+        )
+    except OSError as exc:
+        raise NewscleanError(
+            f"cannot write the output ({exc.strerror or exc})", str(args.output or "stdout"), "a path you may write to"
+        ) from None
+    if isinstance(output, io.BytesIO):
+        sys.stdout.write(output.getvalue().decode("utf-8"))
+        sys.stdout.flush()
+    stats = run.stats
+    for message in stats.errors:
+        _say(f"{PROG}: error: {message}")
+    if run.reused:
+        _say(f"{PROG}: reused {_plural(run.reused, 'finished shard')} of {len(plan)} from {parts}")
+    if stats.documents or not stats.failed:
+        lines = f"{_plural(stats.kept, 'line')} kept, {stats.removed} removed, {stats.edited} edited"
+        _say(f"{PROG}: cleaned {_plural(stats.documents, 'document')} ({lines}); {_plural(stats.failed, 'input')} failed")
+    return _status(stats.documents, stats.failed)
 
 
 def _apply(pipeline: Pipeline, doc: Document) -> Document:
@@ -515,6 +728,49 @@ def _score(args: argparse.Namespace) -> int:
     out.write(report.render(color=_use_color(args.color, out), verbose=args.verbose) + "\n")
     out.flush()
     return 1 if report.failed else 0
+
+
+# -- report --------------------------------------------------------------------
+
+
+def _report(args: argparse.Namespace) -> int:
+    from newsclean.report import label_folders, write_report  # imported on use, like scoring
+
+    pipeline = _pipeline(args)
+    items = _inputs(args, args.inputs)
+    output = Path(args.output)
+    if output.is_dir():
+        raise NewscleanError("the output is a folder", str(output), "-o with a file name such as report.html")
+
+    def documents(bar: Any) -> Iterator[Document | str]:
+        for item in items:
+            if isinstance(item, InputFailure):
+                _tell(bar, _error_line(item.error))
+                yield item.error.message()
+            else:
+                yield item
+
+    with _progress() as bar:
+        counts = write_report(
+            documents(bar),
+            output,
+            pipeline=pipeline,
+            label_folders=() if args.no_gold else label_folders(args.inputs),
+            max_docs=args.max_docs or None,
+            max_lines=args.max_lines or None,
+            source=" ".join(args.inputs),
+            on_document=None if bar is None else (lambda _doc: bar.update()),
+            on_failure=lambda line: _tell(bar, f"{PROG}: error: {line}"),
+        )
+    failed = len(counts.failed)  # inputs that could not be read, and gold labels that could not be
+    if counts.documents or not failed:
+        shown = min(counts.documents, args.max_docs or counts.documents)
+        gold = f", {counts.with_gold} with gold labels" if counts.with_gold else ""
+        _say(
+            f"{PROG}: wrote {output} ({_plural(counts.documents, 'document')}{gold}, {shown} shown); "
+            f"{_plural(failed, 'input')} failed"
+        )
+    return _status(counts.documents, failed)
 
 
 # -- entry point ---------------------------------------------------------------

@@ -28,6 +28,7 @@ from newsclean.io.html import read_html
 from newsclean.io.inputs import FORMATS, HTML_FIELD, format_of, html_id, read_inputs
 from newsclean.io.jsonl import JsonlWriter, document_record, read_jsonl
 from newsclean.io.text import TextFolderWriter, dump_id, read_text, safe_file_name
+from newsclean.io.warc import read_warc
 
 __all__ = [
     "FORMATS",
@@ -45,5 +46,6 @@ __all__ = [
     "read_inputs",
     "read_jsonl",
     "read_text",
+    "read_warc",
     "safe_file_name",
 ]

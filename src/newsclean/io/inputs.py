@@ -32,29 +32,35 @@ from newsclean.io.text import read_text
 
 __all__ = ["FORMATS", "HTML_FIELD", "format_of", "html_id", "read_inputs"]
 
-Format = Literal["txt", "jsonl"]
-FORMATS: tuple[str, ...] = ("txt", "jsonl")
-"""The input formats ``read_inputs`` knows, for ``fmt=``. HTML is known by name only (``.html``, ``.htm``)."""
+Format = Literal["txt", "jsonl", "parquet"]
+FORMATS: tuple[str, ...] = ("txt", "jsonl", "parquet")
+"""The input formats ``read_inputs`` knows, for ``fmt=``. HTML (``.html``, ``.htm``) and WARC (``.warc``, ``.warc.gz``) are known by name only."""
 
 
 _HTML_SUFFIXES = (".html", ".htm")
 
-_FOLDER_PATTERNS = {"txt": ("*.txt", "*.txt.gz"), "jsonl": ("*.jsonl", "*.jsonl.gz")}
+_FOLDER_PATTERNS = {"txt": ("*.txt", "*.txt.gz"), "jsonl": ("*.jsonl", "*.jsonl.gz"), "parquet": ("*.parquet",)}
 
 
-def format_of(path: str | Path) -> Literal["txt", "jsonl", "html"]:
-    """The format a file's name says it is in: ``jsonl`` for ``.jsonl``, ``html`` for ``.html`` and ``.htm``
-    (each also ``.gz`` compressed), else ``txt``.
+def format_of(path: str | Path) -> Literal["txt", "jsonl", "html", "parquet", "warc"]:
+    """The format a file's name says it is in: ``jsonl`` for ``.jsonl``, ``html`` for ``.html`` and ``.htm``,
+    ``warc`` for ``.warc`` (each also ``.gz`` compressed), ``parquet`` for ``.parquet``, else ``txt``.
 
     Args:
         path: the file.
 
-    >>> format_of("a.jsonl.gz"), format_of("a.txt"), format_of("a.HTML"), format_of("a.htm.gz")
-    ('jsonl', 'txt', 'html', 'html')
+    >>> format_of("a.jsonl.gz"), format_of("a.txt"), format_of("a.HTML"), format_of("a.htm.gz"), format_of("a.parquet")
+    ('jsonl', 'txt', 'html', 'html', 'parquet')
+    >>> format_of("crawl.warc.gz"), format_of("crawl.WARC")
+    ('warc', 'warc')
     """
+    if Path(path).name.endswith(".parquet"):
+        return "parquet"
     name = Path(path).name.removesuffix(".gz")
     if name.endswith(".jsonl"):
         return "jsonl"
+    if name.lower().endswith(".warc"):
+        return "warc"
     return "html" if name.lower().endswith(_HTML_SUFFIXES) else "txt"
 
 
@@ -75,9 +81,12 @@ def read_inputs(
       ``*.jsonl.gz`` with ``fmt="jsonl"``), sorted by name, not recursing;
     - a glob pattern (``"dumps/**/*.txt"``), when no file has that name:
       the matches, sorted, each read as if named on its own;
-    - a file: JSONL when its name ends in ``.jsonl`` or ``.jsonl.gz``, one
-      HTML page (``read_html``) when it ends in ``.html``, ``.htm`` or those
-      and ``.gz``, else a text dump (``fmt`` overrides).
+    - a file: JSONL when its name ends in ``.jsonl`` or ``.jsonl.gz``,
+      Parquet (``read_parquet``, needs pyarrow) when it ends in ``.parquet``,
+      one HTML page (``read_html``) when it ends in ``.html``, ``.htm`` or
+      those and ``.gz``, the HTML responses of a crawl (``read_warc``, needs
+      warcio) when it ends in ``.warc`` or ``.warc.gz``, else a text dump
+      (``fmt`` overrides).
 
     A JSONL record with no ``text_field`` but an ``"html"`` string is a page
     too: read with ``read_html``, its ``url`` field passed on, its other
@@ -89,12 +98,12 @@ def read_inputs(
 
     Args:
         paths: the inputs (a single path is one input, not a string to iterate).
-        fmt: ``"txt"`` or ``"jsonl"`` to override what names say.
+        fmt: ``"txt"``, ``"jsonl"`` or ``"parquet"`` to override what names say.
         encoding: the codec of every input (strict; a UTF-8 BOM is dropped).
             ``None`` means UTF-8 for dumps and JSONL and, for HTML pages,
             what the page declares or what its bytes look like.
-        id_field: the JSONL field holding the id.
-        text_field: the JSONL field holding the dump text.
+        id_field: the JSONL field (Parquet column) holding the id.
+        text_field: the JSONL field (Parquet column) holding the dump text.
     """
     if fmt is not None and fmt not in FORMATS:
         raise ConfigError(f"unknown input format {fmt!r}", "fmt", f"one of: {', '.join(FORMATS)}")
@@ -117,10 +126,18 @@ def _read_all(
                 yield item
                 continue
             kind = fmt or ("txt" if str(item) == STDIN else format_of(item))
-            if kind == "jsonl":
+            if kind == "parquet":
+                from newsclean.io.parquet import read_parquet  # needs pyarrow, an extra: imported on use
+
+                yield from read_parquet(item, id_field=id_field, text_field=text_field)
+            elif kind == "jsonl":
                 yield from read_jsonl(item, encoding=encoding or "utf-8", id_field=id_field, text_field=text_field)
             elif kind == "html":
                 yield _read_html_file(Path(item), encoding)
+            elif kind == "warc":
+                from newsclean.io.warc import read_warc  # needs warcio, an extra: imported on use
+
+                yield from read_warc(item, encoding=encoding)
             else:
                 yield from read_text(item, encoding=encoding or "utf-8")
 
