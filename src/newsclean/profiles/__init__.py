@@ -63,7 +63,10 @@ def _casefolded(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(v.casefold() for v in values)
 
 
-@frozen(cache_hash=True)  # a profile keys per-line caches: hash it once
+# A profile keys the per-line caches, looked up several times for every line:
+# identity equality makes that hash a C call. load_profile and generic() hand
+# out one instance per language, so equal profiles are the same object.
+@frozen(eq=False)
 class Profile:
     """What newsclean knows of one language.
 
@@ -98,8 +101,8 @@ class Profile:
 
     @classmethod
     def generic(cls) -> Profile:
-        """The profile for a page in no known language: structure alone."""
-        return cls()
+        """The profile for a page in no known language: structure alone (always the same object)."""
+        return _generic()
 
     @property
     def caption_regex(self) -> re.Pattern[str] | None:
@@ -134,6 +137,11 @@ def available_languages() -> tuple[str, ...]:
     """The languages with a profile file, sorted."""
     files = resources.files(__name__).iterdir()
     return tuple(sorted(f.name[:-5] for f in files if f.name.endswith(".toml")))
+
+
+@functools.cache
+def _generic() -> Profile:
+    return Profile()
 
 
 @functools.cache
