@@ -179,6 +179,11 @@ def content_words(text: str, stopwords: frozenset[str]) -> frozenset[str]:
 _SLUG_TOKEN = re.compile(r"[a-z0-9'’.,:;!?()\-]*[a-z0-9][a-z0-9'’.,:;!?()\-]*")
 
 
+# What a slug's first character may be: a lower-case ASCII letter or a digit.
+# Stages test a line's first character against it before asking ascii_head.
+SLUG_START = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+
+
 @functools.lru_cache(maxsize=LINE_CACHE)
 def ascii_head(text: str) -> tuple[str, ...]:
     """The leading words that are lower-case ASCII with a letter each: how a URL slug looks.

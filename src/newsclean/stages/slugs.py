@@ -25,7 +25,7 @@ from newsclean.pipeline import as_document, register
 from newsclean.profiles import normalize_phrase
 from newsclean.stages._common import preview
 from newsclean.structure import Kind, kind
-from newsclean.text import LINE_CACHE, ascii_head, fold
+from newsclean.text import LINE_CACHE, SLUG_START, ascii_head, fold
 
 __all__ = ["SlugLines"]
 
@@ -54,7 +54,11 @@ class SlugLines:
 
     def __call__(self, doc: Document) -> Document:
         doc = as_document(doc)
-        heads = {line.index: h for line in doc.lines if len(h := ascii_head(line.text)) >= self.min_words}
+        heads = {
+            line.index: h
+            for line in doc.lines
+            if line.text[:1] in SLUG_START and len(h := ascii_head(line.text)) >= self.min_words
+        }
         titles = [line for line in doc.lines if line.label is Label.TITLE]
         if not heads and not titles:
             return doc

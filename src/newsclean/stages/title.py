@@ -21,7 +21,7 @@ from newsclean.pipeline import as_document, register
 from newsclean.profiles import Profile, normalize_phrase, phrase_of
 from newsclean.stages._common import profile_for
 from newsclean.structure import Kind, body_segments, kind
-from newsclean.text import ascii_head, content_words, fold, shape
+from newsclean.text import SLUG_START, ascii_head, content_words, fold, shape
 
 __all__ = ["Title"]
 
@@ -157,4 +157,4 @@ def _is_kicker(text: str) -> bool:
 
 def _slug_heads(lines: list[Line]) -> set[str]:
     """Every slug-like run of 3+ words that opens a line: a slug's source is the title."""
-    return {" ".join(head) for line in lines if len(head := ascii_head(line.text)) >= 3}
+    return {" ".join(head) for line in lines if line.text[:1] in SLUG_START and len(head := ascii_head(line.text)) >= 3}
