@@ -63,10 +63,11 @@ class Bylines:
         kinds = [kind(line.text) for line in lines]
         found: Found = {}
         longest = max(self.max_footer_words, self.max_words, CONSENT_MAX_WORDS)
+        max_words, max_footer_words, title = self.max_words, self.max_footer_words, Label.TITLE
         for line in lines:
-            if line.label is Label.TITLE or shape(line.text).n_words > longest:
+            if line.label is title or shape(line.text).n_words > longest:
                 continue  # a paragraph: none of the patterns is for it
-            verdict = _verdict(line.text, profile, self.max_words, self.max_footer_words)
+            verdict = _verdict(line.text, profile, max_words, max_footer_words)
             if verdict is not None:
                 found[line.index] = verdict
         self._menus(lines, kinds, found)
@@ -75,14 +76,19 @@ class Bylines:
 
     def _menus(self, lines: list[Line], kinds: list[Kind], found: Found) -> None:
         run: list[Line] = []
-        for line, k in list(zip(lines, kinds)) + [(Line(-1, ""), Kind.PROSE)]:
+        for line, k in zip(lines, kinds):
             if k is Kind.SHORT and line.label is not Label.TITLE:
                 run.append(line)
-                continue
-            if len(run) >= self.min_menu:
-                for member in run:
-                    found.setdefault(member.index, (Label.NAV, "menu", f"one of {len(run)} one- or two-word lines in a row, from line {run[0].index}"))
-            run = []
+            elif run:
+                self._menu(run, found)
+                run = []
+        if run:
+            self._menu(run, found)
+
+    def _menu(self, run: list[Line], found: Found) -> None:
+        if len(run) >= self.min_menu:
+            for member in run:
+                found.setdefault(member.index, (Label.NAV, "menu", f"one of {len(run)} one- or two-word lines in a row, from line {run[0].index}"))
 
     def _author_after_body(self, lines: list[Line], kinds: list[Kind], found: Found, markers: frozenset[str]) -> None:
         segments = body_segments(kinds, [shape(line.text).n_words for line in lines])
