@@ -303,6 +303,17 @@ def test_cli_rejects_zero_workers() -> None:
     assert result.stderr.startswith("newsclean: error: argument --workers: must be at least 1")
 
 
+def test_cli_retries_must_be_a_count(corpus: Path, tmp_path: Path) -> None:
+    result = cli("clean", SEEDS, "--workers", "2", "--retries", "-1")
+    assert result.returncode == 2
+    assert result.stderr.startswith("newsclean: error: argument --retries: must be 0 or more")
+    # No worker dies here, so no retry is used: the serial bytes, with or without retries to spare.
+    none = cli("clean", SEEDS, corpus, "--workers", "2", "--shard-size", "20KB", "--retries", "0", "-o", tmp_path / "a.jsonl")
+    one = cli("clean", SEEDS, corpus, "--workers", "1", "-o", tmp_path / "b.jsonl")
+    assert none.returncode == one.returncode == 0
+    assert (tmp_path / "a.jsonl").read_bytes() == (tmp_path / "b.jsonl").read_bytes()
+
+
 def count_words(shard: Shard, options: ReadOptions) -> Counter[str]:
     """A shard's word counts: a corpus statistic fitted per shard, as dedup fits its line statistics."""
     counts: Counter[str] = Counter()

@@ -230,6 +230,13 @@ def _add_parallel_options(parser: argparse.ArgumentParser) -> None:
         metavar="SIZE",
         help="bytes of input per worker task, e.g. 64MB (default: about 8 tasks per worker, 1MiB to 64MiB)",
     )
+    group.add_argument(
+        "--retries",
+        type=_count,
+        default=1,
+        metavar="N",
+        help="more attempts for a shard whose worker died, before the run fails and can be resumed (default: 1)",
+    )
 
 
 def _workers(value: str) -> int:
@@ -524,6 +531,7 @@ def _clean_parallel(args: argparse.Namespace, pipeline: Pipeline) -> int | None:
             pipeline,
             workers=workers,
             parts_dir=parts,
+            retries=args.retries,
             explain=args.explain,
             read=read,
             on_event=_say,
