@@ -47,13 +47,27 @@ def lines_before(doc: Document, stage: str) -> list[Line]:
 Found = dict[int, tuple[Label, str, str]]
 
 
-def remove_kept(doc: Document, stage: str, found: Found, lines: list[Line]) -> Document:
-    """Remove the lines in ``found`` (raw index -> label, rule, evidence) that are still kept."""
+def remove_kept(doc: Document, stage: str, found: Found) -> Document:
+    """Remove the lines in ``found`` (raw index -> label, rule, evidence) that are still kept.
+
+    ``found`` may name lines this stage removed on an earlier run, or that
+    another stage removed since: those are left as they are. One pass over
+    the kept lines builds both the removals and what stays; they are valid
+    by construction, so ``Document.remove``'s checks are not repeated.
+    """
     if not found:
         return doc
-    kept = {line.index for line in doc.lines}
-    by_index = {line.index: line for line in lines}
-    return doc.remove([Removal(by_index[i], stage, *found[i]) for i in sorted(found) if i in kept])
+    keep: list[Line] = []
+    removals: list[Removal] = []
+    for line in doc.lines:
+        entry = found.get(line.index)
+        if entry is None:
+            keep.append(line)
+        else:
+            removals.append(Removal(line, stage, *entry))
+    if not removals:
+        return doc
+    return doc._with(tuple(keep), doc.removed + tuple(removals), doc.edits)
 
 
 @functools.cache

@@ -76,7 +76,7 @@ class RecommendationBlocks:
             if head:
                 found[line.index] = (Label.RELATED, "marker-prefix", f"a link behind the marker {preview(head, 30)}")
         if not any(is_marker):
-            return remove_kept(doc, self.name, found, lines)
+            return remove_kept(doc, self.name, found)
         kinds = [kind(line.text) for line in lines]
         taken: set[int] = set()
         for p, line in enumerate(lines):
@@ -90,7 +90,7 @@ class RecommendationBlocks:
             for j, rule in _block(lines, kinds, is_marker, p):
                 taken.add(j)
                 found[lines[j].index] = (Label.RECOMMENDATION, rule, evidence[rule])
-        return remove_kept(doc, self.name, found, lines)
+        return remove_kept(doc, self.name, found)
 
 
 _PREFIX_END = re.compile(r"\s*(?::|>>|»|›|\|)\s*")

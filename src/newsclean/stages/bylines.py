@@ -72,7 +72,7 @@ class Bylines:
                 found[line.index] = verdict
         self._menus(lines, kinds, found)
         self._author_after_body(lines, kinds, found, marker_phrases(profile))
-        return remove_kept(doc, self.name, found, lines)
+        return remove_kept(doc, self.name, found)
 
     def _menus(self, lines: list[Line], kinds: list[Kind], found: Found) -> None:
         run: list[Line] = []

@@ -112,7 +112,7 @@ class Captions:
                 found[line.index] = (Label.CAPTION, "after-image", f"one sentence right after {'an image' if before is Label.IMAGE else 'a slug'} line")
             elif own == "cell-bar":
                 found[line.index] = (Label.CAPTION, "cell-bar", f"ends in a table-cell bar: {preview(text)}")
-        return remove_kept(doc, self.name, found, lines)
+        return remove_kept(doc, self.name, found)
 
 
 @functools.lru_cache(maxsize=LINE_CACHE)

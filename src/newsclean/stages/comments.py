@@ -107,13 +107,13 @@ class CommentSections:
                 # Inside a box already removed, a marker may be a menu's item
                 # ("Opinie"): only one after most of the article counts.
                 if late:
-                    return remove_kept(doc, self.name, _section(lines, p), lines)
+                    return remove_kept(doc, self.name, _section(lines, p))
             # A count ("80 Comments") is as often a link by the byline as the
             # section's heading: it needs the section's look.
             elif found == "count" and started and _entries(kinds[p + 1 :]):
-                return remove_kept(doc, self.name, _section(lines, p), lines)
+                return remove_kept(doc, self.name, _section(lines, p))
             elif found == "phrase" and (late or (started and _entries(kinds[p + 1 :]))):
-                return remove_kept(doc, self.name, _section(lines, p), lines)
+                return remove_kept(doc, self.name, _section(lines, p))
             above += prose[p]
         return doc
 

@@ -71,7 +71,7 @@ class MainContent:
             label = _LABEL_BY_KIND.get(k, Label.BOILERPLATE)
             where = "before" if p < segments[0][0] else "after" if p >= segments[-1][1] else "between parts of"
             found[line.index] = (label, "outside-body", f"{k.name.lower()} {where} the body (lines {spans}): {preview(line.text, 40)}")
-        return remove_kept(doc, self.name, found, lines)
+        return remove_kept(doc, self.name, found)
 
 
 def _deck(lines: list[Line], kinds: list[Kind]) -> int | None:

@@ -108,7 +108,7 @@ class NearDuplicateLinks:
             if line.index not in found and line.label is not Label.TITLE and k in (Kind.HEADLINE, Kind.TEXT):
                 if shape(line.text).n_words >= 8 and glued_boundary(line.text, stopwords):
                     found[line.index] = (Label.RELATED, "glued-headlines", "two headlines run together with no mark between")
-        return remove_kept(doc, self.name, found, lines)
+        return remove_kept(doc, self.name, found)
 
     def _repeats(self, lines: list[Line], kinds: list[Kind], found: Found) -> None:
         groups: dict[str, list[int]] = defaultdict(list)
