@@ -68,8 +68,8 @@ from newsclean import __version__
 from newsclean.core import Document
 from newsclean.errors import ConfigError, NewscleanError
 from newsclean.io.base import READ_ERRORS, STDIN, InputFailure, is_ascii_compatible, is_utf8, read_error, undecodable
-from newsclean.io.inputs import FORMATS, Format, _expand, _read_all, format_of
-from newsclean.io.jsonl import JsonlWriter, _document
+from newsclean.io.inputs import FORMATS, Format, expand_paths, format_of, read_inputs
+from newsclean.io.jsonl import JsonlWriter, jsonl_document
 from newsclean.pipeline import Pipeline
 
 __all__ = [
@@ -255,7 +255,7 @@ def _files(inputs: Iterable[str | Path], options: ReadOptions) -> Iterator[Piece
             raise ConfigError(
                 "standard input cannot be cut into shards", "-", "a file, or one worker (--workers 1)"
             )
-        for item in _expand(name, options.fmt):
+        for item in expand_paths(name, options.fmt):
             if isinstance(item, InputFailure):
                 yield Piece(item.source, "failure", failure=item)
                 continue
@@ -367,7 +367,9 @@ def read_shard(shard: Shard, options: ReadOptions) -> Iterator[Document | InputF
         if piece.failure is not None:
             yield piece.failure
         elif piece.end is None:
-            yield from _read_all([piece.path], options.fmt, options.encoding, options.id_field, options.text_field)
+            yield from read_inputs(
+                [piece.path], fmt=options.fmt, encoding=options.encoding, id_field=options.id_field, text_field=options.text_field
+            )
         else:
             yield from _read_range(piece, options)
 
@@ -396,7 +398,7 @@ def _read_range(piece: Piece, options: ReadOptions) -> Iterator[Document | Input
                 except UnicodeDecodeError as exc:
                     yield InputFailure(where, undecodable(exc, encoding, where, start))
                     continue
-                yield _document(line, where, options.id_field, options.text_field)
+                yield jsonl_document(line, where, options.id_field, options.text_field)
     except READ_ERRORS as exc:
         yield InputFailure(piece.path, read_error(exc, piece.path))
 

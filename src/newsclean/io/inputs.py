@@ -30,7 +30,7 @@ from newsclean.io.html import read_html
 from newsclean.io.jsonl import HTML_FIELD, read_jsonl
 from newsclean.io.text import read_text
 
-__all__ = ["FORMATS", "HTML_FIELD", "format_of", "html_id", "read_inputs"]
+__all__ = ["FORMATS", "HTML_FIELD", "expand_paths", "format_of", "html_id", "read_inputs"]
 
 Format = Literal["txt", "jsonl", "parquet"]
 FORMATS: tuple[str, ...] = ("txt", "jsonl", "parquet")
@@ -121,7 +121,7 @@ def _read_all(
     paths: Iterable[str | Path], fmt: Format | None, encoding: str | None, id_field: str, text_field: str
 ) -> Iterator[Document | InputFailure]:
     for path in paths:
-        for item in _expand(path, fmt):
+        for item in expand_paths(path, fmt):
             if isinstance(item, InputFailure):
                 yield item
                 continue
@@ -170,8 +170,12 @@ def _read_html_file(path: Path, encoding: str | None) -> Document | InputFailure
     return doc
 
 
-def _expand(path: str | Path, fmt: Format | None) -> Iterator[str | Path | InputFailure]:
-    """The files one path names, in order, or the failure to find any."""
+def expand_paths(path: str | Path, fmt: Format | None) -> Iterator[str | Path | InputFailure]:
+    """The files one path (a file, a folder, a glob pattern or ``-``) names, in reading order, or the failure to find any.
+
+    ``read_inputs`` reads exactly these, in this order; a runner that cuts the
+    inputs into shards lists them the same way.
+    """
     if str(path) == STDIN:
         yield STDIN
         return
@@ -194,7 +198,7 @@ def _expand(path: str | Path, fmt: Format | None) -> Iterator[str | Path | Input
                 InputError("no file matches the pattern", str(path), "a pattern that matches, e.g. 'dumps/*.txt'"),
             )
         for match in matches:
-            yield from _expand(match, fmt)
+            yield from expand_paths(match, fmt)
         return
     # Missing files are left to the reader, which reports them in turn.
     yield path

@@ -46,7 +46,7 @@ from newsclean.io.records import keep_fields as check_keep_fields
 if TYPE_CHECKING:
     from newsclean.pipeline import Pipeline
 
-__all__ = ["JsonlWriter", "document_record", "read_jsonl"]
+__all__ = ["JsonlWriter", "document_record", "jsonl_document", "read_jsonl"]
 
 
 def read_jsonl(
@@ -101,7 +101,7 @@ def read_jsonl(
                 except UnicodeDecodeError as exc:
                     yield InputFailure(line_where, undecodable(exc, encoding, line_where, start, gzipped))
                     continue
-                yield _document(line, line_where, id_field, text_field)
+                yield jsonl_document(line, line_where, id_field, text_field)
     except READ_ERRORS as exc:
         yield InputFailure(where, read_error(exc, where))
         return
@@ -119,7 +119,8 @@ HTML_FIELD = "html"
 """The field holding a page's HTML, read (``read_html``) when a record has no text field."""
 
 
-def _document(line: str, where: str, id_field: str, text_field: str) -> Document | InputFailure:
+def jsonl_document(line: str, where: str, id_field: str, text_field: str) -> Document | InputFailure:
+    """One JSONL record as ``read_jsonl`` reads it: its Document, or the failure naming ``where`` (``file:line``)."""
     try:
         record = json.loads(line)
     except json.JSONDecodeError as exc:
