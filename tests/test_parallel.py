@@ -335,6 +335,19 @@ def test_pool_map_runs_any_function_and_its_results_fold(corpus: Path) -> None:
     assert done.results[0] == count_words(shards[0], ReadOptions())  # in shard order
 
 
+def test_every_finished_shard_is_reported_once_as_it_finishes(corpus: Path, tmp_path: Path) -> None:
+    # What a progress bar counts: one call per shard, with the shard's own result.
+    shards = list(plan_shards([SEEDS, corpus], shard_size=40_000))
+    seen: list[tuple[int, Counter[str]]] = []
+    done = pool_map(count_words, shards, ReadOptions(), 2, on_done=lambda shard, words: seen.append((shard.index, words)))
+    assert sorted(index for index, _ in seen) == [shard.index for shard in shards]
+    assert dict(seen) == {shard.index: words for shard, words in zip(shards, done.results)}
+    finished: list[int] = []
+    out = tmp_path / "out.jsonl"
+    run_local([SEEDS, corpus], out, default_pipeline("vi"), workers=1, shard_size=40_000, on_done=lambda _s, r: finished.append(r.index))
+    assert finished == [shard.index for shard in shards]  # in order when cleaned in this process
+
+
 def test_cli_resumes_an_interrupted_run(corpus: Path, tmp_path: Path) -> None:
     out = tmp_path / "out.jsonl"
     # What an interrupted `clean --workers 2` leaves: every part but one, with its marker.

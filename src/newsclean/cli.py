@@ -433,14 +433,14 @@ def _writer(args: argparse.Namespace, pipeline: Pipeline) -> Iterator[Writer]:
 
 
 @contextlib.contextmanager
-def _progress() -> Iterator[Any]:
+def _progress(unit: str = " docs", total: int | None = None) -> Iterator[Any]:
     """A tqdm bar on stderr when it is a terminal, else None; messages go through ``_tell``."""
     if not sys.stderr.isatty():
         yield None
         return
     from tqdm import tqdm  # type: ignore[import-untyped]  # only paid for when there is a terminal to draw on
 
-    with tqdm(desc="cleaning", unit=" docs", file=sys.stderr, dynamic_ncols=True, leave=False) as bar:
+    with tqdm(desc="cleaning", unit=unit, total=total, file=sys.stderr, dynamic_ncols=True, leave=False) as bar:
         yield bar
 
 
@@ -525,20 +525,22 @@ def _clean_parallel(args: argparse.Namespace, pipeline: Pipeline) -> int | None:
     if output is None:  # a text-only stdout (tests, notebooks): merge to a buffer that is decoded onto it
         output = io.BytesIO()
     try:
-        run = parallel.run_local(
-            args.inputs,
-            output,
-            pipeline,
-            workers=workers,
-            parts_dir=parts,
-            retries=args.retries,
-            explain=args.explain,
-            read=read,
-            on_event=_say,
-            writer_options=options,
-            provenance=True,
-            plan=plan,
-        )
+        with _progress(" shards", total=len(plan)) as bar:
+            run = parallel.run_local(
+                args.inputs,
+                output,
+                pipeline,
+                workers=workers,
+                parts_dir=parts,
+                retries=args.retries,
+                explain=args.explain,
+                read=read,
+                on_event=lambda line: _tell(bar, line),
+                on_done=None if bar is None else lambda _shard, _result: bar.update(1),
+                writer_options=options,
+                provenance=True,
+                plan=plan,
+            )
     except OSError as exc:
         raise NewscleanError(
             f"cannot write the output ({exc.strerror or exc})", str(args.output or "stdout"), "a path you may write to"

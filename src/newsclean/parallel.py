@@ -835,6 +835,7 @@ def pool_map(
     *,
     retries: int = 1,
     on_event: Callable[[str], None] | None = None,
+    on_done: Callable[[Shard, R], None] | None = None,
 ) -> PoolResult[R]:
     """Run ``fn(shard, context)`` over the shards on a pool of ``workers`` processes; lost shards are retried.
 
@@ -856,6 +857,8 @@ def pool_map(
         workers: processes to run at once (at least 1).
         retries: extra attempts for a shard whose worker died or raised.
         on_event: called with a line for each retry.
+        on_done: called in this process with each shard and its result as it
+            finishes, in the order they finish (for a progress bar).
     """
     if workers < 1:
         raise ConfigError(f"workers must be at least 1, got {workers}", "workers", "a count such as 2")
@@ -920,6 +923,8 @@ def pool_map(
                 elif message[0] == "ok":
                     assert slot.shard is not None
                     results[slot.shard.index] = message[1]
+                    if on_done is not None:
+                        on_done(slot.shard, message[1])
                     slot.shard = None
                 else:
                     lost(slot, message[1], message[2])
@@ -936,6 +941,7 @@ def map_shards(
     *,
     retries: int = 1,
     on_event: Callable[[str], None] | None = None,
+    on_done: Callable[[Shard, ShardResult], None] | None = None,
 ) -> RunResult:
     """``clean_shard`` over the shards on a pool of ``workers`` processes (see ``pool_map``).
 
@@ -945,8 +951,9 @@ def map_shards(
         workers: processes to run at once (at least 1).
         retries: extra attempts for a shard whose worker died or raised.
         on_event: called with a line for each retry.
+        on_done: called with each shard and its result as it finishes.
     """
-    done = pool_map(clean_shard, shards, job, workers, retries=retries, on_event=on_event)
+    done = pool_map(clean_shard, shards, job, workers, retries=retries, on_event=on_event, on_done=on_done)
     return RunResult(done.results, done.failures)
 
 
@@ -963,6 +970,7 @@ def run_local(
     retries: int = 1,
     keep_parts: bool = False,
     on_event: Callable[[str], None] | None = None,
+    on_done: Callable[[Shard, ShardResult], None] | None = None,
     writer_options: Mapping[str, Any] | None = None,
     provenance: bool = False,
     plan: Sequence[Shard] | None = None,
@@ -988,6 +996,7 @@ def run_local(
         retries: extra attempts for a shard whose worker died.
         keep_parts: leave the parts folder after a complete run.
         on_event: called with a line for each retry.
+        on_done: called with each shard and its result as it finishes.
         writer_options: more ``JsonlWriter`` options (see ``Job``).
         provenance: records say which version and config made them.
         plan: the shards, when already planned from ``inputs``.
@@ -1016,10 +1025,16 @@ def run_local(
         if plan is None:
             plan = list(plan_shards(inputs, shard_size=shard_size, workers=workers, options=read))
         if not (workers > 1 if pool is None else pool):
-            results = tuple(clean_shard(shard, job) for shard in plan)
-            run = RunResult(results, ())
+            results = []
+            for shard in plan:
+                results.append(clean_shard(shard, job))
+                if on_done is not None:
+                    on_done(shard, results[-1])
+            run = RunResult(tuple(results), ())
         else:
-            run = map_shards(plan, job, min(workers, max(1, len(plan))), retries=retries, on_event=on_event)
+            run = map_shards(
+                plan, job, min(workers, max(1, len(plan))), retries=retries, on_event=on_event, on_done=on_done
+            )
         if run.failures:
             lines = "; ".join(f.message() for f in run.failures)
             hint = "the same command again, which keeps the finished parts and redoes only these"
