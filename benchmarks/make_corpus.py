@@ -34,6 +34,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 # The generator lives in the package, so `python -m newsclean bench` can make a corpus too.
+from newsclean import argtypes
 from newsclean.bench import SeedError, write_corpus
 from newsclean.parallel import parse_size
 
@@ -51,12 +52,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def size_arg(text: str) -> int:
-    """``parse_size`` for argparse, whose type errors become usage errors (exit 2)."""
-    try:
-        return parse_size(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+size_arg = argtypes.size  # the command line's own type: the same sizes, the same errors
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -38,6 +38,7 @@ from pathlib import Path
 from make_corpus import DEFAULT_SEEDS, SeedError, size_arg, write_corpus
 
 import newsclean
+from newsclean import argtypes
 from newsclean.bench import PassTime, bare_pass, peak_rss_mb, pipeline_pass, stage_pass, warm_up
 from newsclean.errors import NewscleanError
 from newsclean.pipeline import Pipeline, default_pipeline
@@ -166,7 +167,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=0, help="seed of the generated corpus (default 0)")
     parser.add_argument("--lang", default="vi", help="default pipeline's language (default vi; unused with --config)")
     parser.add_argument("--config", type=Path, help="pipeline TOML file, instead of the default pipeline")
-    parser.add_argument("--repeat", type=positive_int, default=3, help="rounds of the three passes (default 3)")
+    parser.add_argument("--repeat", type=argtypes.positive, default=3, help="rounds of the three passes (default 3)")
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     return parser.parse_args(argv)
 
@@ -175,14 +176,6 @@ def fail(message: str) -> int:
     """Print an error the way newsclean's command line does, and give its exit code."""
     print(f"throughput: error: {message}", file=sys.stderr)
     return 2
-
-
-def positive_int(text: str) -> int:
-    """An argparse type for counts that must be at least 1."""
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
 
 
 def environment() -> dict[str, str]:

@@ -51,7 +51,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
-from newsclean import __version__
+from newsclean import __version__, argtypes
 from newsclean.core import Document, split_lines
 from newsclean.errors import InputError, NewscleanError
 from newsclean.parallel import RunResult, default_workers, parse_size, run_local
@@ -562,34 +562,10 @@ def measure(corpus: Path, pipeline: Pipeline, workers: int, repeat: int, quick: 
 # -- the command -------------------------------------------------------------------
 
 
-def size_arg(text: str) -> int:
-    """``parse_size`` for argparse, whose type errors become usage errors (exit 2)."""
-    try:
-        return parse_size(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def sizes_arg(text: str) -> list[int]:
-    """A comma-separated list of sizes (``10MB,1GB``)."""
-    return [size_arg(part) for part in text.split(",")]
-
-
-def positive_int(text: str) -> int:
-    """An argparse type for counts that must be at least 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``newsclean bench``."""
     parser.add_argument(
-        "--size", type=size_arg, default=parse_size("100MB"), help="generated corpus size (default 100MB)"
+        "--size", type=argtypes.size, default=parse_size("100MB"), help="generated corpus size (default 100MB)"
     )
     parser.add_argument("--corpus", type=Path, help="a JSONL corpus of {id, text} to time instead of a generated one")
     parser.add_argument(
@@ -597,9 +573,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--seed", type=int, default=0, help="random seed of the generated corpus (default 0)")
     parser.add_argument(
-        "--workers", type=positive_int, default=None, help="workers of the parallel run (default: all cores)"
+        "--workers", type=argtypes.positive, default=None, help="workers of the parallel run (default: all cores)"
     )
-    parser.add_argument("--repeat", type=positive_int, default=1, help="rounds of every pass; medians are shown")
+    parser.add_argument("--repeat", type=argtypes.positive, default=1, help="rounds of every pass; medians are shown")
     parser.add_argument("--lang", default="vi", help="default pipeline's language (default vi)")
     parser.add_argument("--config", type=Path, help="a pipeline TOML instead of the default pipeline")
     parser.add_argument("--quick", action="store_true", help="time only the run on N workers")
@@ -609,7 +585,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="peak memory of the N-worker run at each of --sizes, each in a fresh process",
     )
     parser.add_argument(
-        "--sizes", type=sizes_arg, default=[parse_size("10MB"), parse_size("1GB")], help="for --memory-check (10MB,1GB)"
+        "--sizes", type=argtypes.sizes, default=[parse_size("10MB"), parse_size("1GB")], help="for --memory-check (10MB,1GB)"
     )
     parser.add_argument("--json", type=Path, help="also write every figure to this JSON file")
 

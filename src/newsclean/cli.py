@@ -43,7 +43,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, NoReturn, TextIO
 
-from newsclean import __version__
+from newsclean import __version__, argtypes
 from newsclean.core import KEPT_LABELS, Document, Label
 from newsclean.errors import ConfigError, InputError, NewscleanError
 from newsclean.io import FORMATS, InputFailure, JsonlWriter, TextFolderWriter, Writer, check_encoding, read_inputs
@@ -162,13 +162,13 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("-o", "--output", required=True, metavar="HTML", help="the report file to write")
     report.add_argument(
         "--max-docs",
-        type=_count,
+        type=argtypes.count,
         default=100,
         metavar="N",
         help="show at most N documents, most disagreements then most removals first (default: 100; 0: all)",
     )
     report.add_argument(
-        "--max-lines", type=_count, default=2000, metavar="N", help="show at most N lines per document (default: 2000; 0: all)"
+        "--max-lines", type=argtypes.count, default=2000, metavar="N", help="show at most N lines per document (default: 2000; 0: all)"
     )
     report.add_argument("--no-gold", action="store_true", help="do not look for gold *.labels.tsv beside the inputs")
     _add_pipeline_options(report)
@@ -203,21 +203,11 @@ def _dedup_module() -> ModuleType:
     return importlib.import_module("newsclean.corpus.command")
 
 
-def _count(value: str) -> int:
-    try:
-        n = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
-    if n < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more: {value!r}")
-    return n
-
-
 def _add_parallel_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("parallel options")
     group.add_argument(
         "--workers",
-        type=_workers,
+        type=argtypes.positive,
         default=None,
         metavar="N",
         help="processes to clean with (default: every core); 1 cleans in this process. Parts of an "
@@ -225,34 +215,18 @@ def _add_parallel_options(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--shard-size",
-        type=_size,
+        type=argtypes.size,
         default=None,
         metavar="SIZE",
         help="bytes of input per worker task, e.g. 64MB (default: about 8 tasks per worker, 1MiB to 64MiB)",
     )
     group.add_argument(
         "--retries",
-        type=_count,
+        type=argtypes.count,
         default=1,
         metavar="N",
         help="more attempts for a shard whose worker died, before the run fails and can be resumed (default: 1)",
     )
-
-
-def _workers(value: str) -> int:
-    n = _count(value)
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1: {value!r}")
-    return n
-
-
-def _size(value: str) -> int:
-    from newsclean.parallel import parse_size
-
-    try:
-        return parse_size(value)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _add_pipeline_options(parser: argparse.ArgumentParser) -> None:

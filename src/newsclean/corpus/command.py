@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from newsclean import argtypes
 from newsclean.core import Document
 from newsclean.corpus.dedup import SignatureStore, config_for, dedup, dedup_stream
 from newsclean.corpus.signatures import PRESETS, DedupConfig
@@ -24,26 +25,6 @@ from newsclean.io import InputFailure, JsonlWriter, TextFolderWriter, Writer
 from newsclean.pipeline import Pipeline
 
 __all__ = ["add_arguments", "add_clean_arguments", "run", "run_clean"]
-
-
-def _share(value: str) -> float:
-    try:
-        x = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
-    if not 0.0 <= x <= 1.0:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 1: {value!r}")
-    return x
-
-
-def _positive(value: str) -> int:
-    try:
-        n = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more: {value!r}")
-    return n
 
 
 def _options(parser: argparse.ArgumentParser, prefix: str) -> None:
@@ -58,7 +39,7 @@ def _options(parser: argparse.ArgumentParser, prefix: str) -> None:
     group.add_argument(
         f"--{prefix}threshold",
         dest="threshold",
-        type=_share,
+        type=argtypes.share,
         metavar="J",
         help="Jaccard similarity of 5-word shingles from which two documents are copies (default: the preset's)",
     )
@@ -71,7 +52,7 @@ def _options(parser: argparse.ArgumentParser, prefix: str) -> None:
     group.add_argument(
         f"--{prefix}min-count",
         dest="min_count",
-        type=_positive,
+        type=argtypes.positive,
         default=3,
         metavar="N",
         help="a line in at least N kept documents of a site is boilerplate (default: 3)",
@@ -79,7 +60,7 @@ def _options(parser: argparse.ArgumentParser, prefix: str) -> None:
     group.add_argument(
         f"--{prefix}min-share",
         dest="min_share",
-        type=_share,
+        type=argtypes.share,
         default=0.0,
         metavar="F",
         help="... and in at least this fraction of them (default: 0)",
