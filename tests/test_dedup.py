@@ -436,3 +436,11 @@ def test_cli_refuses_explain_into_text_files_before_any_work(tmp_path: Path) -> 
     assert result.stderr.strip() == (
         "newsclean: error: --explain needs --format jsonl: a .txt file holds only the text; try 'newsclean dedup --help'"
     )
+
+
+def test_clean_dedup_refuses_a_parquet_name_instead_of_writing_jsonl_into_it(tmp_path: Path) -> None:
+    # clean picks Parquet for an .parquet output; --dedup writes only JSONL or text, so it must say so.
+    result = run_cli("clean", str(ROOT / "seeds"), "--dedup", "-o", "out.parquet", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith("newsclean: error: --dedup writes --format jsonl or txt")
+    assert not (tmp_path / "out.parquet").exists()

@@ -340,11 +340,16 @@ def _plural(n: int, noun: str) -> str:
 # -- clean ---------------------------------------------------------------------
 
 
+def _output_format(output: str | None) -> str:
+    """The output format ``clean`` writes when ``--format`` is not given: as the file's name says, else JSONL."""
+    return "parquet" if str(output or "").endswith(".parquet") else "jsonl"
+
+
 @contextlib.contextmanager
 def _writer(args: argparse.Namespace, pipeline: Pipeline) -> Iterator[Writer]:
     prog = f"{PROG} clean"
     if args.format is None:
-        args.format = "parquet" if str(args.output or "").endswith(".parquet") else "jsonl"
+        args.format = _output_format(args.output)
     if args.format == "txt" and args.keep_fields:
         raise UsageError("--keep-fields needs --format jsonl or parquet: a .txt file holds only the cleaned text", prog)
     if args.format == "parquet":
@@ -460,7 +465,7 @@ def _parallel(args: argparse.Namespace) -> bool:
     """Whether ``clean`` runs on a process pool: more than one worker, JSONL out, files in."""
     from newsclean.parallel import default_workers
 
-    fmt = args.format or ("parquet" if str(args.output or "").endswith(".parquet") else "jsonl")
+    fmt = args.format or _output_format(args.output)
     return (args.workers or default_workers()) > 1 and fmt == "jsonl" and STDIN_PATH not in args.inputs
 
 

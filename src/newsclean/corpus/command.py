@@ -230,10 +230,10 @@ def run(args: argparse.Namespace) -> int:
 
 def run_clean(args: argparse.Namespace, pipeline: Pipeline) -> int:
     """``newsclean clean --dedup``: clean every input, deduplicate the cleaned documents in memory, write."""
-    from newsclean.cli import _apply, _error_line, _inputs, _say, _status
+    from newsclean.cli import _apply, _error_line, _inputs, _output_format, _say, _status
 
     if args.format is None:
-        args.format = "jsonl"
+        args.format = _output_format(args.output)  # as clean decides it, so -o out.parquet is refused, not mislabelled
     if args.format not in ("jsonl", "txt"):
         from newsclean.cli import UsageError
 
