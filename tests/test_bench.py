@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from clirun import run_newsclean
 
 from newsclean.bench import SeedError, write_corpus
 
@@ -17,16 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def bench(*args: str | Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "newsclean", "bench", *map(str, args)],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        check=False,
-        timeout=300,
-        cwd=cwd,
-        env=os.environ | {"PYTHONUTF8": "1"},
-    )
+    return run_newsclean("bench", *args, cwd=cwd, timeout=300)
 
 
 def test_bench_prints_every_pass_and_the_ratios(tmp_path: Path) -> None:

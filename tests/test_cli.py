@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from clirun import run_newsclean
 
 from newsclean import Document, Pipeline, Whitespace
 from newsclean.cli import render_explain
@@ -24,18 +23,7 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 def run(
     *args: str | Path, cwd: Path | None = None, stdin: str | None = None, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    environ = {k: v for k, v in os.environ.items() if k != "NO_COLOR"} | {"PYTHONUTF8": "1"} | (env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "newsclean", *map(str, args)],
-        check=False,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        cwd=cwd,
-        input=stdin,
-        env=environ,
-        timeout=120,
-    )
+    return run_newsclean(*args, cwd=cwd, stdin=stdin, env=env)
 
 
 def error_lines(result: subprocess.CompletedProcess[str]) -> list[str]:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import random
 import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
 import hypothesis.strategies as st
 import numpy as np
+from clirun import run_newsclean
 from hypothesis import given, settings
 from seedlines import seed_pages
 
@@ -365,9 +365,7 @@ def write_corpus(path: Path, docs: list[Document]) -> None:
 
 
 def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "newsclean", *args], cwd=cwd, capture_output=True, text=True, encoding="utf-8", check=False
-    )
+    return run_newsclean(*args, cwd=cwd)
 
 
 def test_cli_dedup_explains_dropped_documents_and_state_gives_the_same_output(tmp_path: Path) -> None:

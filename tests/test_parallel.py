@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import ClassVar
 
 import pytest
 from attrs import frozen
+from clirun import run_newsclean
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -274,15 +274,7 @@ def test_a_raising_stage_is_reported_with_its_traceback(tmp_path: Path) -> None:
 
 
 def cli(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "newsclean", *map(str, args)],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        check=False,
-        timeout=120,
-        env=os.environ | {"PYTHONUTF8": "1"},
-    )
+    return run_newsclean(*args)
 
 
 def test_cli_workers_write_the_serial_bytes(corpus: Path, tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from clirun import run_newsclean
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -211,16 +212,7 @@ def test_writer_options(tmp_path: Path) -> None:
 
 
 def run_cli(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONUTF8": "1"}
-    return subprocess.run(
-        [sys.executable, "-m", "newsclean", *map(str, args)],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env=env,
-        timeout=120,
-        check=False,
-    )
+    return run_newsclean(*args)
 
 
 def test_cli_parquet_in_and_out(tmp_path: Path) -> None:

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
 
 import pytest
 from browser import dump_dom, png_size, require_chromium, screenshot
+from clirun import run_newsclean
 from hypothesis import example, given
 from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
@@ -37,16 +36,7 @@ MALICIOUS = [
 
 
 def run(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "newsclean", *map(str, args)],
-        check=False,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        cwd=cwd,
-        env={**os.environ, "PYTHONUTF8": "1"},
-        timeout=120,
-    )
+    return run_newsclean(*args, cwd=cwd)
 
 
 def seed_docs() -> list[Document]:
