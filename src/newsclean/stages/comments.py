@@ -77,22 +77,20 @@ class CommentSections:
         # ("Ý kiến (12)" under "Xem nhiều"), so look at every line; the
         # article's prose is what is still kept (or was taken by this stage).
         profiles = profiles_in_play(profile_for(self.language, doc))
-        if not any(
-            len(line.text) <= PHRASE_MAX_CHARS and line.label is not Label.TITLE and _marker(line.text, profiles)
-            for line in (*doc.lines, *(r.line for r in doc.removed))
-            if line.text
-        ):
+
+        def marker_of(line: Line) -> str | None:
+            if len(line.text) > PHRASE_MAX_CHARS or line.label is Label.TITLE:
+                return None
+            return _marker(line.text, profiles)
+
+        if not any(marker_of(line) for line in (*doc.lines, *(r.line for r in doc.removed)) if line.text):
             return doc  # most pages: no comment marker at all
         article = {line.index for line in lines_before(doc, self.name)}
         lines = sorted(
             (line for line in (*doc.lines, *(r.line for r in doc.removed)) if line.text and line.label is not Label.BLANK),
             key=lambda line: line.index,
         )
-        markers = {
-            p: found
-            for p, line in enumerate(lines)
-            if len(line.text) <= PHRASE_MAX_CHARS and line.label is not Label.TITLE and (found := _marker(line.text, profiles))
-        }
+        markers = {p: found for p, line in enumerate(lines) if (found := marker_of(line))}
         if not markers:
             return doc
         kinds = [kind(line.text) for line in lines]
