@@ -237,6 +237,16 @@ def test_noscript_is_read_as_a_browser_with_scripts_on_reads_it() -> None:
     assert texts(read_html(page)) == ["Menu", "Article text."]
 
 
+def test_a_noscript_that_holds_the_page_is_read_and_closed_on_its_own() -> None:
+    # A blog engine that renders the post from a template leaves the post itself only in <noscript>;
+    # the <div> left open there is closed with it, so the paragraph after still stands apart.
+    post = " ".join(f"word{i}" for i in range(60))
+    page = f'<body><p>Menu</p><noscript><div class="post"><p>{post}</p></noscript><p>After.</p><noscript>Enable JS</noscript></body>'
+    doc = read_html(page)
+    assert texts(doc) == ["Menu", post, "After."]
+    assert doc.metadata["lines"][2]["path"] == "html>body>p"
+
+
 def test_unclosed_nesting_keeps_its_line_breaks_past_the_depth_cap() -> None:
     # every <div> left open to the end: past the cap each becomes a <br>, so each "y" is still a line
     start = time.perf_counter()

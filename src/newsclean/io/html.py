@@ -324,14 +324,37 @@ def _check_text(text: str, where: str) -> None:
 
 
 def _strip_noscript(text: str) -> str:
-    """``text`` without its ``<noscript>`` elements, cut as a browser with scripts on reads them.
+    """``text`` with its ``<noscript>`` elements cut as a browser with scripts on reads them, unless one holds the page.
+
+    A ``<noscript>`` that holds ``NOSCRIPT_WORDS`` words or more is the
+    page's text for readers without scripts (a blog engine that renders the
+    post from a template): its markup is kept, closed on its own so that an
+    element left open inside cannot swallow what follows.
 
     >>> _strip_noscript("<p>a</p><noscript><div>enable JS</noscript><p>b</p>")
     '<p>a</p><p>b</p>'
+    >>> _strip_noscript("<noscript><div><p>" + "word " * 60 + "</noscript><p>b</p>")[:12]
+    '<div><p>word'
     """
     if _NOSCRIPT_OPEN.search(text) is None:
         return text
-    return _NOSCRIPT.sub("", text)
+    return _NOSCRIPT.sub(_noscript_content, text)
+
+
+NOSCRIPT_WORDS = 50
+"""How many words make a ``<noscript>`` the page's own text rather than a note that scripts are off."""
+
+
+def _noscript_content(match: re.Match[str]) -> str:
+    whole = match[0]
+    # Quick bound: fewer characters than words-plus-spaces cannot hold enough words.
+    if len(whole) < 2 * NOSCRIPT_WORDS:
+        return ""
+    inner = whole[whole.index(">") + 1 : whole.lower().rindex("</noscript")]
+    body = _Parser(inner).body
+    if body is None or len(body.text(separator=" ").split()) < NOSCRIPT_WORDS:
+        return ""
+    return str(body.inner_html or "")
 
 
 def _strip_server_tags(text: str) -> str:
