@@ -94,6 +94,19 @@ def test_a_small_box_goes_whatever_its_text() -> None:
     assert "'related' box" in out.removed[0].evidence and "link density" in out.removed[0].evidence
 
 
+def test_a_footer_goes_whatever_its_size_once_the_page_has_a_body_outside_it() -> None:
+    # A comment thread inside the article's <footer> outweighs the article, and is still not it.
+    article = "".join(f"<p>{html.escape(p)}</p>" for p in PARAGRAPHS[:4])
+    thread = "".join(f"<div class='c'><h3>Reader {i}</h3><p>{html.escape(p)}</p></div>" for i, p in enumerate(PARAGRAPHS[4:16]))
+    page = f"<body><article><h1>T</h1>{article}<footer>{thread}</footer></article></body>"
+    out = MarkupBoxes()(read_html(page))
+    assert [line.text for line in out.lines] == ["T", *PARAGRAPHS[:4]]
+    assert all(r.rule == "box" and "'footer' box" in r.evidence for r in out.removed)
+    # With fewer paragraphs outside than min_paragraphs, the size guard holds again.
+    few = MarkupBoxes(min_paragraphs=5)(read_html(page))
+    assert not few.removed
+
+
 def test_without_markup_features_nothing_happens() -> None:
     page = '<body><nav><ul><li><a href="/">Home</a></li><li><a href="/w">World</a></li><li><a href="/s">Sport</a></li></ul></nav><p>Body.</p></body>'
     doc = read_html(page)

@@ -31,7 +31,7 @@ from newsclean.core import Document, Label, Removal
 from newsclean.pipeline import as_document, register
 from newsclean.stages._common import preview
 
-__all__ = ["DEFAULT_BOX_HINTS", "DEFAULT_LINK_HINTS", "HINTS", "MarkupBoxes"]
+__all__ = ["DEFAULT_APART_HINTS", "DEFAULT_BOX_HINTS", "DEFAULT_LINK_HINTS", "HINTS", "MarkupBoxes"]
 
 # What a box of each hint holds, for the removal's label, most telling first: a line in
 # several boxes at the same distance is explained by the first ("related" over "aside").
@@ -63,6 +63,10 @@ DEFAULT_BOX_HINTS = frozenset(
 """Hints whose small boxes go whole: nothing a reader came for is written inside them."""
 DEFAULT_LINK_HINTS = frozenset({"header", "tag"})
 """Hints whose boxes also hold the headline or the article's own text: only their link lines go."""
+DEFAULT_APART_HINTS = frozenset({"footer"})
+"""Hints whose boxes go whatever their size and paragraphs when the page holds ``min_paragraphs``
+paragraphs outside every box of the hint: a footer is never the article, not even when a long
+comment thread sits inside it."""
 
 
 @register
@@ -80,7 +84,9 @@ class MarkupBoxes:
     Keeps: a box that holds more than ``max_share`` of the page's words, or
     whose hint covers more than ``max_hint_share`` of them (a wrapper named
     "related" around the whole article, forum posts in "comment" boxes); a
-    box of ``min_paragraphs`` paragraphs or more that is not links; the
+    box of ``min_paragraphs`` paragraphs or more that is not links (neither
+    guard holds for an ``apart_hints`` box once the page has that many
+    paragraphs outside every box of its hint); the
     title and ``<h1>`` lines; lines of a ``header``/``tag`` box that are
     not links; a list with fewer than ``min_items`` link items, and a list
     whose items are mostly not links.
@@ -100,6 +106,8 @@ class MarkupBoxes:
         min_article_share: the share of the page's paragraphs an ``<article>`` or ``<main>``
             must hold for the lines outside it to go.
         min_box_density: the share of a box's words inside links that makes it a box of links.
+        apart_hints: hint words whose boxes go whatever their size and paragraphs once
+            ``min_paragraphs`` paragraphs of the page stand outside all boxes of the hint.
 
     >>> from newsclean.io.html import read_html
     >>> page = '''<body><nav><ul><li><a href="/">Home</a></li><li><a href="/w">World</a></li></ul></nav>
@@ -126,8 +134,10 @@ class MarkupBoxes:
     article: bool = True
     min_article_share: float = field(default=0.6, converter=float, validator=[ge(0.0), le(1.0)])
     min_box_density: float = field(default=0.5, converter=float, validator=[ge(0.0), le(1.0)])
+    apart_hints: frozenset[str] = field(default=DEFAULT_APART_HINTS, converter=frozenset)
 
     @box_hints.validator
+    @apart_hints.validator
     @link_hints.validator
     def _known_hints(self, attribute: Any, value: frozenset[str]) -> None:
         unknown = sorted(h for h in value if h not in _LABELS)
@@ -148,6 +158,7 @@ class MarkupBoxes:
         hint_words: dict[str, int] = {}
         for (hint, _number), (n, _linked) in boxes.items():
             hint_words[hint] = hint_words.get(hint, 0) + n
+        apart = self._apart(features, is_paragraph)
         wanted = self.box_hints | self.link_hints
         article = _article(sum(is_paragraph), paragraphs, self.min_article_share) if self.article else None
         lists = _link_lists(features, self.min_link_density, self.min_items)
@@ -159,7 +170,7 @@ class MarkupBoxes:
             feature = features[i]
             if feature.heading == 1:
                 continue
-            found = self._box(feature, boxes, paragraphs, hint_words, total, wanted) if feature.boxes else None
+            found = self._box(feature, boxes, paragraphs, hint_words, total, wanted, apart) if feature.boxes else None
             if found is not None:
                 label, evidence = found
                 removals.append(Removal(line, self.name, label, "box", f"{evidence}: {preview(line.text, 40)}"))
@@ -180,6 +191,7 @@ class MarkupBoxes:
         hint_words: Mapping[str, int],
         total: int,
         wanted: frozenset[str],
+        apart: frozenset[str],
     ) -> tuple[Label, str] | None:
         """The label and evidence of the nearest boilerplate box the line sits in, if any (ties: the most telling hint)."""
         best: tuple[int, int, str, int] | None = None
@@ -187,12 +199,13 @@ class MarkupBoxes:
             if hint not in wanted or up > self.max_up or (best is not None and (up, _RANK[hint]) >= best[:2]):
                 continue
             n, linked = boxes[(hint, number)]
-            if n > self.max_share * total or hint_words[hint] > self.max_hint_share * total:
+            too_big = n > self.max_share * total or hint_words[hint] > self.max_hint_share * total
+            if too_big and hint not in apart:
                 continue
             link_line = feature.link_density >= self.min_link_density
             if hint in self.link_hints and not link_line:
                 continue
-            if paragraphs.get((hint, number), 0) >= self.min_paragraphs and linked < self.min_box_density * n:
+            if hint not in apart and paragraphs.get((hint, number), 0) >= self.min_paragraphs and linked < self.min_box_density * n:
                 continue  # a box of paragraphs: the markup alone cannot tell an article from a footer
             best = (up, _RANK[hint], hint, number)
         if best is None:
@@ -204,6 +217,16 @@ class MarkupBoxes:
             f"{n / total:.0%} of the page's words, link density {linked / n if n else 0.0:.2f}"
         )
         return _LABELS[hint], evidence
+
+
+    def _apart(self, features: Sequence[_Feature], is_paragraph: Sequence[bool]) -> frozenset[str]:
+        """The ``apart_hints`` whose boxes stand apart from a body: ``min_paragraphs`` paragraphs lie outside all of them."""
+        found = set()
+        for hint in self.apart_hints:
+            outside = sum(1 for f, p in zip(features, is_paragraph) if p and not f.boxes_by_kind(hint))
+            if outside >= self.min_paragraphs:
+                found.add(hint)
+        return frozenset(found)
 
 
 class _Feature(NamedTuple):
