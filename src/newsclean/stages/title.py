@@ -15,6 +15,7 @@ from typing import ClassVar
 from attrs import field, frozen
 from attrs.validators import ge, instance_of
 from rapidfuzz import fuzz
+from rapidfuzz.distance import LCSseq
 
 from newsclean.core import Document, Label, Line
 from newsclean.pipeline import as_document, register
@@ -27,6 +28,8 @@ __all__ = ["Title"]
 
 OPENING_CHARS = 300
 DECK_SHARE = 0.5
+# What a partial match with the markup title gives up against a whole one.
+PARTIAL_PENALTY = 5
 
 
 @register
@@ -82,12 +85,19 @@ class Title:
         target = normalize_phrase(title)
         best, best_score = None, float(self.min_score)
         for line in lines[: max(len(lines) // 2, self.window)]:
-            score = fuzz.ratio(normalize_phrase(line.text), target)
+            text = normalize_phrase(line.text)
+            # Only a score above the best so far counts: rapidfuzz stops early below a cutoff
+            # and answers 0, which counts no more than the score it spared.
+            score = fuzz.ratio(text, target, score_cutoff=best_score)
             if score < 100 and shape(line.text).n_words >= 3:
                 # The markup title often carries the site's name after a bar.
-                score = max(score, fuzz.partial_ratio(normalize_phrase(line.text), target) - 5)
+                cutoff = best_score + PARTIAL_PENALTY
+                if _may_contain(text, target, cutoff):
+                    score = max(score, fuzz.partial_ratio(text, target, score_cutoff=cutoff) - PARTIAL_PENALTY)
             if score > best_score:
                 best, best_score = line.index, score
+                if best_score >= 100:
+                    break  # no line can score higher
         return best
 
     def _from_structure(self, lines: list[Line], profile: Profile) -> int | None:
@@ -135,6 +145,20 @@ class Title:
         if scores.get(above, 0.0) >= DECK_SHARE * scores[best]:
             best = above
         return lines[best].index
+
+
+def _may_contain(text: str, target: str, cutoff: float) -> bool:
+    """Whether ``fuzz.partial_ratio(text, target)`` can reach ``cutoff``, told from their longest common subsequence.
+
+    partial_ratio compares the shorter string, of length m, with pieces of
+    the longer one; a piece shares at most L = the LCS of the whole strings
+    with it, so no piece scores above 200 L / (m + L). Unrelated lines fall
+    far short of that bound, and the LCS costs a tenth of partial_ratio.
+    """
+    common = LCSseq.similarity(text, target)
+    shorter = min(len(text), len(target))
+    # A hair of slack for the rounding of rapidfuzz's own division.
+    return 200 * common >= (cutoff - 1e-6) * (shorter + common)
 
 
 def _headline_like(text: str, k: Kind, profile: Profile) -> bool:
