@@ -27,7 +27,6 @@ import codecs
 import functools
 import json
 import re
-from collections.abc import Iterator
 from typing import Any
 
 from newsclean.core import Document, Line
@@ -67,8 +66,8 @@ _WS = re.compile(r"\s+")
 _SERVER_TAG = re.compile(r"<%.*?%>", re.S)
 # A browser runs scripts, so it reads <noscript> as raw text up to </noscript> and shows none of it.
 # Parsed as markup instead, a "<noscript><div>" left open there swallows the whole page.
-_NOSCRIPT = re.compile(r"<noscript\b[^>]*>.*?</noscript\s*>", re.S | re.I)
-_NOSCRIPT_OPEN = re.compile(r"<noscript\b", re.I)
+_NOSCRIPT_START = re.compile(r"<noscript\b[^>]*>", re.I)
+_NOSCRIPT_END = re.compile(r"</noscript\s*>", re.I)
 
 # -- structural features -------------------------------------------------------
 
@@ -99,6 +98,12 @@ _HINT_TOKENS = [
     ("social", re.compile(r"social\w*")),
     ("tag", re.compile(r"tags?|tagcloud|taglist|tagged")),
 ]
+# Every token a pattern above matches holds one of these: a class or id that holds none once
+# lowercased (most of them) is not split into tokens at all.
+_HINT_STEMS = re.compile(
+    "ad|aside|crumb|caption|comment|disqus|figure|footer|header|masthead|menu|nav|newsletter|promo|related|shar|"
+    "social|tag"
+)
 # ARIA roles that mean the same as a hint word.
 _ROLE_HINTS = {
     "navigation": "nav",
@@ -123,6 +128,8 @@ _TAG_HINTS = {
 _CONTAINERS = {"ul": "list", "ol": "list", "article": "article", "main": "main"}
 _TOKEN = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+# The tags that say something by what they are; the rest pass on their parent's features.
+_TAG_FEATURES = frozenset({*_TAG_HINTS, *_CONTAINERS, *_HEADINGS, "table"})
 MAX_PATH = 8
 """How many elements a line's ``path`` keeps, counted from the line's element up."""
 
@@ -161,9 +168,12 @@ _SIGNATURES = (
 # tag makes the parser look down the whole stack of open elements, so a page
 # of a million nested <div>s would take hours; browsers cap depth too (Chrome at 512).
 MAX_DEPTH = 512
+# The names grouped by first letter, behind a check of that letter that turns most
+# other tags away at once: this runs over the whole of every page.
 _CONTAINER = re.compile(
-    r"<(/?)(?:div|section|article|aside|nav|header|footer|main|blockquote|center|details|dialog|dir|dl|"
-    r"fieldset|figure|figcaption|form|hgroup|menu|ol|ul|search|summary|address)(?=[\s/>])",
+    r"<(/?)(?=[abcdfhmnosu])(?:a(?:rticle|ddress|side)|blockquote|center|d(?:etails|ialog|iv|ir|l)|"
+    r"f(?:igcaption|ieldset|igure|ooter|orm)|h(?:eader|group)|m(?:ain|enu)|nav|ol|s(?:ection|earch|ummary)|ul)"
+    r"(?=[\s/>])",
     re.I,
 )
 
@@ -336,17 +346,28 @@ def _strip_noscript(text: str) -> str:
     >>> _strip_noscript("<noscript><div><p>" + "word " * 60 + "</noscript><p>b</p>")[:12]
     '<div><p>word'
     """
-    if _NOSCRIPT_OPEN.search(text) is None:
+    start = _NOSCRIPT_START.search(text)
+    if start is None:
         return text
-    return _NOSCRIPT.sub(_noscript_content, text)
+    # Each start tag up to the first end tag after it (one lazy regex would try the end tag at every character).
+    out, last = [], 0
+    while start is not None:
+        end = _NOSCRIPT_END.search(text, start.end())
+        if end is None:
+            break  # nor is there an end tag after any later start tag
+        out.append(text[last : start.start()])
+        out.append(_noscript_content(text[start.start() : end.end()]))
+        last = end.end()
+        start = _NOSCRIPT_START.search(text, last)
+    out.append(text[last:])
+    return "".join(out)
 
 
 NOSCRIPT_WORDS = 50
 """How many words make a ``<noscript>`` the page's own text rather than a note that scripts are off."""
 
 
-def _noscript_content(match: re.Match[str]) -> str:
-    whole = match[0]
+def _noscript_content(whole: str) -> str:
     # Quick bound: fewer characters than words-plus-spaces cannot hold enough words.
     if len(whole) < 2 * NOSCRIPT_WORDS:
         return ""
@@ -369,6 +390,9 @@ def _strip_server_tags(text: str) -> str:
 
 def _flatten_deep_nesting(text: str) -> str:
     """``text`` with container tags nested deeper than ``MAX_DEPTH`` dropped (a run of starts becomes one ``<br>``)."""
+    # Nesting that deep takes that many start tags: most pages have fewer in all.
+    if _CONTAINER.findall(text).count("") <= MAX_DEPTH:
+        return text
     depth = deepest = 0
     excess: list[tuple[int, int, bool]] = []
     for match in _CONTAINER.finditer(text):
@@ -404,181 +428,247 @@ def _flatten_deep_nesting(text: str) -> str:
 
 # -- the tree to lines ---------------------------------------------------------------
 
-# A context is what a node inherits: (path, hints, in list, in table, heading, in link,
-# depth, boxes); boxes maps each hint to the nearest element carrying it: (its number in
-# document order, its depth).
+# A context is what a node inherits, kept as a line's features are written: (path, joined by
+# ">"; hints, sorted; in list, in table, heading, depth, boxes). Boxes map each hint, in
+# sorted order, to the nearest element carrying it: (its number in document order, its depth).
 _Boxes = dict[str, tuple[int, int]]
-_Context = tuple[tuple[str, ...], frozenset[str], bool, bool, int, bool, int, _Boxes]
-_NO_BOXES: _Boxes = {}
+_Context = tuple[str, tuple[str, ...], bool, bool, int, int, _Boxes]
 
 
-def _hints(node: Any) -> frozenset[str]:
-    attributes = node.attributes
-    if not attributes:
+@functools.lru_cache(maxsize=65536)
+def _word_hints(value: str) -> frozenset[str]:
+    """The hint words in a class or an id; cached, as a site repeats its classes on every page."""
+    if _HINT_STEMS.search(value.lower()) is None:
         return _NO_HINTS
-    get = attributes.get
-    names, ident, role = get("class"), get("id"), get("role")
-    if not (names or ident or role):
-        return _NO_HINTS
-    return _hints_of(names or "", ident or "", role or "")
+    found = frozenset().union(*map(_token_hints, _TOKEN.findall(value)))
+    return found if found else _NO_HINTS
 
 
-@functools.lru_cache(maxsize=8192)
-def _hints_of(names: str, ident: str, role: str) -> frozenset[str]:
-    """The hint words in a class, an id and a role; cached, as a site repeats its classes on every page."""
+@functools.lru_cache(maxsize=1024)
+def _role_hints(role: str) -> frozenset[str]:
     found = {_ROLE_HINTS[r] for r in role.lower().split() if r in _ROLE_HINTS}
-    for token in _TOKEN.findall(f"{names} {ident}"):
-        found.update(_token_hints(token.lower()))
     return frozenset(found) if found else _NO_HINTS
 
 
 @functools.lru_cache(maxsize=65536)
 def _token_hints(token: str) -> tuple[str, ...]:
-    """The hint words one lowercased class token stands for; cached, as the same tokens recur in new class strings."""
+    """The hint words one class token stands for; cached, as the same tokens recur in new class strings."""
+    token = token.lower()
     return tuple(word for word, pattern in _HINT_TOKENS if pattern.fullmatch(token))
 
 
-def _enter(node: Any, tag: str, context: _Context, number: int = 0) -> _Context:
-    path, hints, in_list, in_table, heading, in_link, depth, boxes = context
-    own = _hints(node)
-    by_tag = _TAG_HINTS.get(tag)
-    if by_tag is not None:
-        own = own | by_tag
+def _enter(node: Any, tag: str, context: _Context, number: int) -> _Context:
+    path, hints, in_list, in_table, heading, depth, boxes = context
     depth += 1
-    if own:
-        # Shared, never mutated: a child context copies before it adds.
-        boxes = {**boxes, **{hint: (number, depth) for hint in own}}
-    if tag in _CONTAINERS:
-        boxes = {**boxes, _CONTAINERS[tag]: (number, depth)}
-    return (
-        (path + (tag,))[-MAX_PATH:],
-        hints | own if own else hints,
-        in_list or tag in ("ul", "ol"),
-        in_table or tag == "table",
-        _HEADINGS.get(tag, heading),
-        in_link or tag == "a",
-        depth,
-        boxes,
-    )
+    if depth == 1:
+        path = tag
+    elif depth <= MAX_PATH:
+        path = f"{path}>{tag}"
+    else:
+        path = f"{path[path.index('>') + 1 :]}>{tag}"
+    own = _NO_HINTS
+    attributes = node.attributes
+    if attributes:
+        get = attributes.get
+        names, ident, role = get("class"), get("id"), get("role")
+        # Each looked up on its own: a site repeats its class strings, while ids are often unique.
+        if names:
+            own = _word_hints(names)
+        if ident:
+            own = own | _word_hints(ident)
+        if role:
+            own = own | _role_hints(role)
+    box = None
+    if tag in _TAG_FEATURES:
+        own = own | _TAG_HINTS.get(tag, _NO_HINTS)
+        box = _CONTAINERS.get(tag)
+        in_list = in_list or tag == "ul" or tag == "ol"
+        in_table = in_table or tag == "table"
+        heading = _HEADINGS.get(tag, heading)
+    # Most elements add neither: their hints and boxes are their parent's, shared, never changed.
+    if own or box is not None:
+        found = {**boxes, **dict.fromkeys(own, (number, depth))}
+        if box is not None:
+            found[box] = (number, depth)
+        boxes = dict(sorted(found.items()))
+        if own:
+            hints = tuple(sorted(own.union(hints)))
+    return path, hints, in_list, in_table, heading, depth, boxes
 
 
-def _root_context(root: Any) -> _Context:
+def _root_context(root: Any) -> tuple[_Context, bool]:
+    """The context ``root`` is in, and whether that is inside a link."""
     ancestors = []
     node = root.parent
     while node is not None and node.tag and not node.tag.startswith(("-", "#")):
         ancestors.append(node)
         node = node.parent
-    context: _Context = ((), _NO_HINTS, False, False, 0, False, 0, _NO_BOXES)
+    context: _Context = ("", (), False, False, 0, 0, {})
     for number, node in enumerate(reversed(ancestors), start=-len(ancestors)):
         context = _enter(node, node.tag, context, number)
+    return context, any(node.tag == "a" for node in ancestors)
+
+
+# A frame is an open element as the walk meets it: [parent frame, node, tag, number in document
+# order, in a link, context or None]. Its context is made (by _enter) only when a line starts
+# inside it: most elements hold no line's first text, and their class and id are never read.
+_Frame = list[Any]
+
+
+def _context(frame: _Frame) -> _Context:
+    """The context of ``frame``, made and kept for it and each ancestor still without one."""
+    todo = []
+    while frame[5] is None:
+        todo.append(frame)
+        frame = frame[0]
+    context: _Context = frame[5]
+    for frame in reversed(todo):
+        context = frame[5] = _enter(frame[1], frame[2], context, frame[3])
     return context
 
 
 class _Sink:
-    """Gathers the text of the current line, and what its first text sat in."""
+    """Gathers the text of the current line, and the frame its first visible text sat in.
+
+    The text before that first visible text is only whitespace, which the line
+    drops: it is not kept, so a line is under way exactly when ``parts`` is not empty.
+    """
 
     def __init__(self) -> None:
         self.lines: list[str] = []
         self.features: list[dict[str, Any]] = []
+        # Cleared, never replaced: the walk holds on to both lists.
         self.parts: list[str] = []
-        self.context: _Context | None = None
-        self.linked = 0
-        self.visible = 0
+        self.linked: list[str] = []  # the parts inside <a>
+        self.first: _Frame = []
 
-    def add(self, text: str, context: _Context) -> None:
+    def add(self, text: str, frame: _Frame) -> None:
+        if not self.parts:
+            if not text or text.isspace():
+                return
+            self.first = frame
         self.parts.append(text)
-        if text.isspace():
-            return
-        visible = len("".join(text.split()))
-        if visible:
-            if self.context is None:
-                self.context = context
-            self.visible += visible
-            if context[5]:
-                self.linked += visible
+        if frame[4]:
+            self.linked.append(text)
+
+    def add_pre(self, text: str, frame: _Frame) -> None:
+        """Text inside ``<pre>``: each of its own lines is a line."""
+        for i, piece in enumerate(text.split("\n")):
+            if i and self.parts:
+                self.end_line()
+            self.add(piece, frame)
 
     def end_line(self) -> None:
-        if self.parts:
-            line = _WS.sub(" ", "".join(self.parts)).strip()
-            if line and self.context is not None:
-                path, hints, in_list, in_table, heading, _, depth, boxes = self.context
-                self.lines.append(line)
-                self.features.append(
-                    {
-                        "path": ">".join(path),
-                        "link_density": round(self.linked / self.visible, 3),
-                        "hints": sorted(hints),
-                        "list": in_list,
-                        "table": in_table,
-                        "heading": heading,
-                        "boxes": {hint: [number, depth - at] for hint, (number, at) in sorted(boxes.items())},
-                    }
-                )
-        self.parts = []
-        self.context = None
-        self.linked = self.visible = 0
+        """Ends the line under way (``parts`` is not empty)."""
+        first = self.first
+        path, hints, in_list, in_table, heading, depth, boxes = first[5] or _context(first)
+        line = " ".join("".join(self.parts).split())
+        # Whitespace is single spaces by now: the rest is what is visible.
+        visible = len(line) - line.count(" ")
+        linked = len("".join("".join(self.linked).split())) if self.linked else 0
+        self.lines.append(line)
+        self.features.append(
+            {
+                "path": path,
+                "link_density": round(linked / visible, 3),
+                "hints": list(hints),
+                "list": in_list,
+                "table": in_table,
+                "heading": heading,
+                "boxes": {hint: [number, depth - at] for hint, (number, at) in boxes.items()},
+            }
+        )
+        self.parts.clear()
+        self.linked.clear()
 
 
-_OPEN, _CLOSE = 0, 1
+# What the walk does with a node, by its tag.
+_TEXT, _INLINE, _BLOCK, _PRE, _SKIP = range(5)
+
+
+def _kind(tag: str | None) -> int:
+    if tag == "-text":
+        return _TEXT
+    if not tag or tag in DROP_TAGS or tag.startswith(("-", "_", "#")):
+        return _SKIP
+    if tag == "pre":
+        return _PRE
+    return _BLOCK if tag in BLOCK_TAGS else _INLINE
 
 
 def _lines(root: Any) -> tuple[list[str], list[dict[str, Any]]]:
-    """The lines under ``root`` and their features, walking the tree without recursion.
+    """The lines under ``root`` (an element: the body, or else the html) and their features.
 
-    The stack holds one entry per open ancestor (the next sibling to visit
-    and the block to close), not every child, so a page of a million nested
-    or sibling elements costs no more memory than its depth.
+    The tree is walked without recursion. The stack holds one entry per open
+    ancestor (its next sibling, the frame to go back to and its kind), not
+    every child, so a page of a million nested or sibling elements costs no
+    more memory than its depth.
     """
     sink = _Sink()
-    stack: list[tuple[Any, int, _Context]] = [(root, _OPEN, _root_context(root))]
-    in_pre = elements = 0
-    for node, kind, context in _walk(stack):
-        tag = node.tag or ""
-        if kind == _CLOSE:
-            if tag == "pre":
+    parts, linked = sink.parts, sink.linked
+    kinds: dict[str | None, int] = {}
+    context, in_link = _root_context(root)
+    outer: _Frame = [None, None, "", 0, in_link, context]
+    tag = root.tag
+    kind = _kind(tag)
+    in_pre = int(kind == _PRE)
+    elements = 1
+    frame: _Frame = [outer, root, tag, elements, in_link or tag == "a", None]
+    # Leaving the root is the last step: its siblings are not the page's.
+    stack: list[tuple[Any, _Frame, int]] = [(None, outer, kind)]
+    node = root.child
+    while True:
+        if node is None:
+            # The element on top of the stack has no more children: leave it.
+            if not stack:
+                break
+            node, frame, kind = stack.pop()
+            if kind == _PRE:
                 in_pre -= 1
-            if sink.parts:
+            if kind != _INLINE and parts:
                 sink.end_line()
             continue
-        if tag == "-text":
-            text = node.text(deep=False)
+        tag = node.tag
+        kind = kinds.get(tag, -1)
+        if kind < 0:
+            kind = kinds[tag] = _kind(tag)
+        if kind == _TEXT:
+            text = node.text_content
             if not text:
-                continue
-            if in_pre:
-                for i, piece in enumerate(text.split("\n")):
-                    if i:
-                        sink.end_line()
-                    sink.add(piece, context)
-            else:
-                sink.add(text, context)
+                pass
+            elif in_pre:
+                sink.add_pre(text, frame)
+            # sink.add, inlined: this runs for every text node of the page.
+            elif parts:
+                parts.append(text)
+                if frame[4]:
+                    linked.append(text)
+            elif not text.isspace():
+                sink.first = frame
+                parts.append(text)
+                if frame[4]:
+                    linked.append(text)
+            node = node.next
             continue
-        if not tag or tag in DROP_TAGS or tag.startswith(("-", "_", "#")):
+        if kind == _SKIP:
+            node = node.next
             continue
         elements += 1
-        child_context = _enter(node, tag, context, elements)
-        if tag in BLOCK_TAGS:
-            if sink.parts:
-                sink.end_line()
-            stack.append((node, _CLOSE, context))
-        if tag == "pre":
-            in_pre += 1
+        if kind != _INLINE and parts:
+            sink.end_line()
         child = node.child
-        if child is not None:
-            stack.append((child, _OPEN, child_context))
-    sink.end_line()
+        if child is None:
+            # Nothing inside, so nothing to leave: a block's line already ended above.
+            node = node.next
+            continue
+        if kind == _PRE:
+            in_pre += 1
+        stack.append((node.next, frame, kind))
+        frame = [frame, node, tag, elements, frame[4] or tag == "a", None]
+        node = child
+    if parts:
+        sink.end_line()
     return sink.lines, sink.features
-
-
-def _walk(stack: list[tuple[Any, int, _Context]]) -> Iterator[tuple[Any, int, _Context]]:
-    """Pop nodes in document order; before a node is handed out, its next sibling is queued under it."""
-    root = stack[0][0]
-    while stack:
-        node, kind, context = stack.pop()
-        if kind == _OPEN and node is not root:
-            sibling = node.next
-            if sibling is not None:
-                stack.append((sibling, _OPEN, context))
-        yield node, kind, context
 
 
 # -- page metadata ---------------------------------------------------------------------
