@@ -70,6 +70,24 @@ def _word_list(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
+# To count words no list of them is needed: the same patterns with an empty
+# group at the end make findall give one shared "" per word, not a new string.
+# In ASCII text [^\W_] is [A-Za-z0-9], which the regex engine tests without
+# Unicode's tables: most lines of a page are ASCII.
+_COUNT_WORDS = re.compile(f"(?:{_WORD.pattern})()")
+_COUNT_WORDS_OR_CHARS = re.compile(f"(?:{_WORD_OR_CHAR.pattern})()")
+_COUNT_ASCII_WORDS = re.compile(r"[A-Za-z0-9]+(?:[-'.][A-Za-z0-9]+)*()")
+
+
+def _word_count(text: str) -> int:
+    """``len(_word_list(text))``, without making the words."""
+    if text.isascii():
+        return len(_COUNT_ASCII_WORDS.findall(text))
+    if _HAS_UNSPACED.search(text):
+        return len(_COUNT_WORDS_OR_CHARS.findall(text))
+    return len(_COUNT_WORDS.findall(text))
+
+
 @functools.lru_cache(maxsize=LINE_CACHE)
 def words(text: str) -> tuple[str, ...]:
     """The line's words (letters and digits, with inner hyphens and apostrophes; one per CJK character).
@@ -115,6 +133,10 @@ class Shape(NamedTuple):
     has_date: bool
 
 
+# A NamedTuple's own constructor is a Python function whose call costs more
+# than the rest of a short line's shape: shape() makes the tuple directly.
+_new_tuple = tuple.__new__
+
 DATE_MAX_WORDS = 12
 EXACT_COUNT_CHARS = 200
 # Words in spaced scripts average well under this many characters with their
@@ -132,7 +154,7 @@ def shape(text: str) -> Shape:
     # (Counted without the words cache: most lines are measured once and their
     # words never asked for, so caching them would only churn the cache.)
     if len(text) <= EXACT_COUNT_CHARS:
-        n = len(_word_list(text))
+        n = _word_count(text)
     else:
         # No list of tokens to build: only the order of size matters here. A
         # line with a space every few characters is in a spaced script, which
@@ -141,13 +163,9 @@ def shape(text: str) -> Shape:
         if spaces * SPACED_EVERY >= len(text) or text.isascii() or not _HAS_UNSPACED.search(text):
             n = spaces + 1
         else:
-            n = len(_word_list(text))
-    return Shape(
-        n_words=n,
-        n_chars=len(text),
-        sentence_end=_sentence_end(text),
-        has_date=n <= DATE_MAX_WORDS and _DATE_HINT.search(text) is not None and _DATE_TIME.search(text) is not None,
-    )
+            n = _word_count(text)
+    has_date = n <= DATE_MAX_WORDS and _DATE_HINT.search(text) is not None and _DATE_TIME.search(text) is not None
+    return _new_tuple(Shape, (n, len(text), _sentence_end(text), has_date))
 
 
 def stop_share(text: str, stopwords: frozenset[str]) -> float:
