@@ -58,6 +58,8 @@ from newsclean.io.html import read_html
 
 SETS = ("trafilatura-eval", "cleanportaleval", "htmltotext-benchmark")
 SHINGLE = 4
+# CPU seconds newsclean spent in read_html, by language option: the rest of its time is the pipeline's.
+READING: dict[str | None, list[float]] = {}
 _WORD = re.compile(r"\w+")
 
 Shingles = frozenset[tuple[str, ...]]
@@ -165,12 +167,16 @@ def systems(language: str | None) -> dict[str, Callable[[dict[str, Any]], str]]:
             "benchmarks/_work/venv-trafilatura/bin/pip install trafilatura lxml_html_clean"
         )
     pipe = default_pipeline(language)
+    reading = READING[language] = [0.0]
 
     def newsclean_html(page: dict[str, Any]) -> str:
+        start = time.process_time()
         try:
             doc = read_html(page["html"], page["id"], url=page["url"])
         except InputError:
             return ""
+        finally:
+            reading[0] += time.process_time() - start
         return pipe.apply(doc).text
 
     def newsclean_dump(page: dict[str, Any]) -> str:
@@ -199,6 +205,7 @@ def run(data: Path, sets: Sequence[str], limit: int | None, language: str | None
                 per[system]["f1"].append(f1)
                 per[system]["pages"][page["id"]] = round(f1, 4)
         print(file=sys.stderr)
+        read_seconds, READING[language][0] = READING[language][0], 0.0
         results[name] = {
             system: {
                 "pages": len(v["f1"]),
@@ -210,6 +217,9 @@ def run(data: Path, sets: Sequence[str], limit: int | None, language: str | None
             }
             for system, v in per.items()
         }
+        html = results[name]["newsclean html"]
+        html["read_ms"] = 1000 * read_seconds / html["pages"] if html["pages"] else 0.0
+        html["clean_ms"] = 1000 * per["newsclean html"]["seconds"] / html["pages"] - html["read_ms"] if html["pages"] else 0.0
     return results
 
 
@@ -223,6 +233,9 @@ def render(results: dict[str, dict[str, Any]]) -> str:
                 f"{name:<22}{system:<16}{v['pages']:>6}{v['p']:>7.3f}{v['r']:>7.3f}{v['f1']:>7.3f}"
                 f"{v['pages_per_s']:>9.1f}{v['pages_per_s'] / base:>7.1f}x"
             )
+    for name, by in results.items():
+        html = by["newsclean html"]
+        out.append(f"{name}: newsclean html per page: read_html {html['read_ms']:.2f} ms, pipeline {html['clean_ms']:.2f} ms")
     out.append(
         "P/R/F1: means over pages of 4-token shingle scores against gold (trafilatura-eval: against its snippets); "
         "pages/s: extraction only, CPU seconds of one process; speed: relative to trafilatura in the same run."
