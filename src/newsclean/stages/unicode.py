@@ -28,7 +28,7 @@ import enum
 import functools
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from typing import ClassVar, NamedTuple
 
 import ftfy
@@ -146,15 +146,17 @@ def is_vietnamese_syllable(word: str) -> bool:
     >>> [is_vietnamese_syllable(w) for w in ("Ä‘oÃ", "estệ", "cĩ", "ac", "Paulo", "iPhone")]
     [False, False, False, False, False, False]
     """
-    if not word or not _case_ok(word):
-        return False
     strip, tone_of = _tone_tables()
     lower = word.lower()
+    parses = _parses().get(lower.translate(strip))
+    if parses is None:
+        return False  # no initial and rime spell it: most words of other languages
+    if not _case_ok(word):
+        return False
     tones = [tone_of[c] for c in lower if c in tone_of]
     if len(tones) > 1:
         return False
-    bare = lower.translate(strip)
-    for initial, rime in _parses(bare):
+    for initial, rime in parses:
         if initial in ("k", "gh", "ngh") and rime[0] not in _FRONT:
             continue
         if initial in ("c", "ng") and rime[0] in _FRONT:
@@ -171,16 +173,18 @@ def is_vietnamese_syllable(word: str) -> bool:
     return False
 
 
-def _parses(bare: str) -> Iterable[tuple[str, str]]:
-    """Every split of a toneless lower-case word into (initial, rime) that the grammar allows."""
-    if bare in _RIME_SET:
-        yield "", bare
-    for initial in _INITIALS:
-        if bare.startswith(initial) and bare[len(initial):] in _RIME_SET:
-            yield initial, bare[len(initial):]
+@functools.cache
+def _parses() -> dict[str, tuple[tuple[str, str], ...]]:
+    """Every toneless lower-case word an initial (or none) and a rime spell -> its splits into (initial, rime).
 
-
-_RIME_SET = frozenset(_RIMES)
+    A few thousand words: one look-up tells a word of another language, where trying each
+    initial on it took a loop.
+    """
+    splits: dict[str, list[tuple[str, str]]] = {}
+    for initial in ("", *_INITIALS):
+        for rime in dict.fromkeys(_RIMES):
+            splits.setdefault(initial + rime, []).append((initial, rime))
+    return {bare: tuple(found) for bare, found in splits.items()}
 
 
 def _case_ok(word: str) -> bool:
@@ -897,7 +901,7 @@ class Mojibake:
 
     def __call__(self, doc: Document) -> Document:
         doc = as_document(doc)
-        whole = "\n".join(line.text for line in doc.lines)
+        whole = "\n".join([line.text for line in doc.lines])
         mojibake, legacy = _scan(whole)
         unnormalized = self.nfc and not unicodedata.is_normalized("NFC", whole)
         tones = self.tone_style is not ToneStyle.KEEP and _tone_re().search(whole) is not None
