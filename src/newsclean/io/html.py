@@ -168,10 +168,10 @@ _SIGNATURES = (
 # tag makes the parser look down the whole stack of open elements, so a page
 # of a million nested <div>s would take hours; browsers cap depth too (Chrome at 512).
 MAX_DEPTH = 512
-# The names grouped by first letter, behind a check of that letter that turns most
-# other tags away at once: this runs over the whole of every page.
+# This runs over the whole of every page: a check of the first letter turns most other
+# tags away at once, the rest are grouped by first letter, and "div", the most common, goes first.
 _CONTAINER = re.compile(
-    r"<(/?)(?=[abcdfhmnosu])(?:a(?:rticle|ddress|side)|blockquote|center|d(?:etails|ialog|iv|ir|l)|"
+    r"<(/?)(?=[abcdfhmnosu])(?:div|a(?:rticle|ddress|side)|blockquote|center|d(?:etails|ialog|ir|l)|"
     r"f(?:igcaption|ieldset|igure|ooter|orm)|h(?:eader|group)|m(?:ain|enu)|nav|ol|s(?:ection|earch|ummary)|ul)"
     r"(?=[\s/>])",
     re.I,
@@ -216,8 +216,9 @@ def read_html(data: bytes | str, id: str = "", *, encoding: str | None = None, u
     """
     where = id or "page"
     metadata: dict[str, Any] = {}
+    utf8: bytes | None = None
     if isinstance(data, (bytes, bytearray, memoryview)):
-        text, metadata = _decode(bytes(data), encoding, where)
+        text, metadata, utf8 = _decode(bytes(data), encoding, where)
     elif isinstance(data, str):
         text = data.removeprefix("\ufeff")
         _check_text(text, where)
@@ -225,8 +226,9 @@ def read_html(data: bytes | str, id: str = "", *, encoding: str | None = None, u
         raise TypeError(f"expected bytes or str, got {type(data).__name__}")
     if not text.strip():
         raise InputError("empty page", where, "leaving it out, or fetching the page again")
-    text = _flatten_deep_nesting(_strip_noscript(_strip_server_tags(text)))
-    tree = _Parser(text)
+    cleaned = _flatten_deep_nesting(_strip_noscript(_strip_server_tags(text)))
+    # The parser reads UTF-8: a page that came as UTF-8 and needed no cleaning is not encoded back.
+    tree = _Parser(utf8 if utf8 is not None and cleaned is text else cleaned)
     root = tree.body if tree.body is not None else tree.root
     lines, features = _lines(root) if root is not None else ([], [])
     metadata.update(_page_metadata(tree))
@@ -243,7 +245,8 @@ def read_html(data: bytes | str, id: str = "", *, encoding: str | None = None, u
 # -- bytes to text -----------------------------------------------------------------
 
 
-def _decode(data: bytes, encoding: str | None, where: str) -> tuple[str, dict[str, Any]]:
+def _decode(data: bytes, encoding: str | None, where: str) -> tuple[str, dict[str, Any], bytes | None]:
+    """The page's text, what the decoding says as metadata, and ``data`` again if the text is exactly its UTF-8."""
     if encoding is not None:
         check_encoding(encoding)
         start = 0
@@ -256,21 +259,21 @@ def _decode(data: bytes, encoding: str | None, where: str) -> tuple[str, dict[st
             raise undecodable(exc, encoding, where, offset=start) from None
         # Checked as text, not bytes: UTF-16 is full of NUL bytes and still a page.
         _check_text(text, where)
-        return text, {"encoding": encoding}
+        return text, {"encoding": encoding}, data if start == 0 and _is_utf8(encoding) else None
     for bom, name in _BOMS:
         if data.startswith(bom):
             # A BOM is the strongest sign there is; a stray bad byte after it is replaced, not a reason to guess.
-            return data[len(bom) :].decode(name, "replace"), {"encoding": name}
+            return data[len(bom) :].decode(name, "replace"), {"encoding": name}, None
     _check_bytes(data, where)
     metadata: dict[str, Any] = {}
     declared = _declared_encoding(data)
     if declared is not None:
         try:
-            return data.decode(declared), {"encoding": declared}
+            return data.decode(declared), {"encoding": declared}, data if _is_utf8(declared) else None
         except UnicodeDecodeError:
             metadata["declared_encoding"] = declared
     try:
-        return data.decode("utf-8"), {**metadata, "encoding": "utf-8"}
+        return data.decode("utf-8"), {**metadata, "encoding": "utf-8"}, data
     except UnicodeDecodeError:
         pass
     # Not UTF-8 throughout. A UTF-8 page with a few pasted-in cp1252 bytes has
@@ -282,8 +285,12 @@ def _decode(data: bytes, encoding: str | None, where: str) -> tuple[str, dict[st
     metadata["encoding_guessed"] = True
     if good > bad:
         text = _ESCAPED.sub(lambda m: _CP1252_TABLE.get(ord(m[0]) - 0xDC00, chr(ord(m[0]) - 0xDC00)), mixed)
-        return text, {**metadata, "encoding": "utf-8", "encoding_errors": bad}
-    return data.decode("latin-1").translate(_CP1252_TABLE), {**metadata, "encoding": "cp1252"}
+        return text, {**metadata, "encoding": "utf-8", "encoding_errors": bad}, None
+    return data.decode("latin-1").translate(_CP1252_TABLE), {**metadata, "encoding": "cp1252"}, None
+
+
+def _is_utf8(encoding: str) -> bool:
+    return codecs.lookup(encoding).name == "utf-8"
 
 
 def _declared_encoding(data: bytes) -> str | None:
@@ -393,7 +400,7 @@ def _flatten_deep_nesting(text: str) -> str:
     # Nesting that deep takes that many start tags: most pages have fewer in all.
     if _CONTAINER.findall(text).count("") <= MAX_DEPTH:
         return text
-    depth = deepest = 0
+    depth = 0
     excess: list[tuple[int, int, bool]] = []
     for match in _CONTAINER.finditer(text):
         if match.group(1):
@@ -404,7 +411,6 @@ def _flatten_deep_nesting(text: str) -> str:
             depth += 1
             if depth > MAX_DEPTH:
                 excess.append((match.start(), match.end(), True))
-            deepest = max(deepest, depth)
     if not excess:
         return text
     out, last, last_was_break = [], 0, False
@@ -510,8 +516,9 @@ def _root_context(root: Any) -> tuple[_Context, bool]:
 
 
 # A frame is an open element as the walk meets it: [parent frame, node, tag, number in document
-# order, in a link, context or None]. Its context is made (by _enter) only when a line starts
-# inside it: most elements hold no line's first text, and their class and id are never read.
+# order, in a link, context or None, next sibling, kind]. Its context is made (by _enter) only
+# when a line starts inside it: most elements hold no line's first text, and their class and id
+# are never read.
 _Frame = list[Any]
 
 
@@ -560,26 +567,31 @@ class _Sink:
 
     def end_line(self) -> None:
         """Ends the line under way (``parts`` is not empty)."""
-        first = self.first
+        first, parts, linked = self.first, self.parts, self.linked
         path, hints, in_list, in_table, heading, depth, boxes = first[5] or _context(first)
-        line = " ".join("".join(self.parts).split())
+        line = " ".join("".join(parts).split())
         # Whitespace is single spaces by now: the rest is what is visible.
         visible = len(line) - line.count(" ")
-        linked = len("".join("".join(self.linked).split())) if self.linked else 0
+        if not linked:
+            density = 0.0
+        elif len(linked) == len(parts):
+            density = 1.0
+        else:
+            density = round(len("".join("".join(linked).split())) / visible, 3)
         self.lines.append(line)
         self.features.append(
             {
                 "path": path,
-                "link_density": round(linked / visible, 3),
-                "hints": list(hints),
+                "link_density": density,
+                "hints": [*hints],
                 "list": in_list,
                 "table": in_table,
                 "heading": heading,
-                "boxes": {hint: [number, depth - at] for hint, (number, at) in boxes.items()},
+                "boxes": {hint: [number, depth - at] for hint, (number, at) in boxes.items()} if boxes else {},
             }
         )
-        self.parts.clear()
-        self.linked.clear()
+        parts.clear()
+        linked.clear()
 
 
 # What the walk does with a node, by its tag.
@@ -599,30 +611,29 @@ def _kind(tag: str | None) -> int:
 def _lines(root: Any) -> tuple[list[str], list[dict[str, Any]]]:
     """The lines under ``root`` (an element: the body, or else the html) and their features.
 
-    The tree is walked without recursion. The stack holds one entry per open
-    ancestor (its next sibling, the frame to go back to and its kind), not
-    every child, so a page of a million nested or sibling elements costs no
-    more memory than its depth.
+    The tree is walked without recursion. The frames of the open elements,
+    each holding its parent's, are the stack: one entry per open ancestor
+    (with the next sibling to visit after it), not every child, so a page of
+    a million nested or sibling elements costs no more memory than its depth.
     """
     sink = _Sink()
     parts, linked = sink.parts, sink.linked
     kinds: dict[str | None, int] = {}
     context, in_link = _root_context(root)
-    outer: _Frame = [None, None, "", 0, in_link, context]
+    outer: _Frame = [None, None, "", 0, in_link, context, None, _INLINE]
     tag = root.tag
     kind = _kind(tag)
     in_pre = int(kind == _PRE)
     elements = 1
-    frame: _Frame = [outer, root, tag, elements, in_link or tag == "a", None]
-    # Leaving the root is the last step: its siblings are not the page's.
-    stack: list[tuple[Any, _Frame, int]] = [(None, outer, kind)]
+    # The root's siblings are not the page's: after it, nothing.
+    frame: _Frame = [outer, root, tag, elements, in_link or tag == "a", None, None, kind]
     node = root.child
     while True:
         if node is None:
-            # The element on top of the stack has no more children: leave it.
-            if not stack:
+            # The innermost open element has no more children: leave it.
+            if frame is outer:
                 break
-            node, frame, kind = stack.pop()
+            frame, node, kind = frame[0], frame[6], frame[7]
             if kind == _PRE:
                 in_pre -= 1
             if kind != _INLINE and parts:
@@ -633,21 +644,26 @@ def _lines(root: Any) -> tuple[list[str], list[dict[str, Any]]]:
         if kind < 0:
             kind = kinds[tag] = _kind(tag)
         if kind == _TEXT:
-            text = node.text_content
-            if not text:
-                pass
-            elif in_pre:
-                sink.add_pre(text, frame)
             # sink.add, inlined: this runs for every text node of the page.
+            if in_pre:
+                text = node.text_content
+                if text:
+                    sink.add_pre(text, frame)
             elif parts:
-                parts.append(text)
-                if frame[4]:
-                    linked.append(text)
-            elif not text.isspace():
-                sink.first = frame
-                parts.append(text)
-                if frame[4]:
-                    linked.append(text)
+                text = node.text_content
+                if text:
+                    parts.append(text)
+                    if frame[4]:
+                        linked.append(text)
+            # Most text nodes are the whitespace between blocks: with no line under way, that
+            # starts none, and is told apart without decoding it.
+            elif not node.is_empty_text_node:
+                text = node.text_content
+                if text and not text.isspace():
+                    sink.first = frame
+                    parts.append(text)
+                    if frame[4]:
+                        linked.append(text)
             node = node.next
             continue
         if kind == _SKIP:
@@ -663,8 +679,7 @@ def _lines(root: Any) -> tuple[list[str], list[dict[str, Any]]]:
             continue
         if kind == _PRE:
             in_pre += 1
-        stack.append((node.next, frame, kind))
-        frame = [frame, node, tag, elements, frame[4] or tag == "a", None]
+        frame = [frame, node, tag, elements, frame[4] or tag == "a", None, node.next, kind]
         node = child
     if parts:
         sink.end_line()
