@@ -51,7 +51,9 @@ class ImageMarkers:
         doc = as_document(doc)
         removals = []
         for line in doc.lines:
-            if not line.text:
+            # A marker opens with spaces, "!", "[" or a camera, a line of bare punctuation with
+            # anything but a letter or digit: a line that opens with one is neither.
+            if not line.text or line.text[0].isalnum():
                 continue
             if _MARKER.match(line.text):
                 removals.append(Removal(line, self.name, Label.IMAGE, "marker", f"an image marker: {preview(line.text)}"))
