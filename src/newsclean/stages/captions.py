@@ -18,7 +18,8 @@ from attrs.validators import ge, instance_of
 
 from newsclean.core import Document, Label, Removal
 from newsclean.pipeline import as_document, register
-from newsclean.stages._common import lines_before, preview, profile_for, remove_kept, removed_labels
+from newsclean.profiles import Profile
+from newsclean.stages._common import lines_before, preview, profile_for, remove_kept
 from newsclean.structure import Kind, kind
 from newsclean.text import LINE_CACHE, shape
 
@@ -93,11 +94,8 @@ class Captions:
     def __call__(self, doc: Document) -> Document:
         doc = as_document(doc)
         profile = profile_for(self.language, doc)
-        credit = profile.caption_regex
-        gone = {i: label for i, label in removed_labels(doc).items()}
-        for removal in doc.removed:
-            if removal.stage == self.name:
-                del gone[removal.line.index]
+        # The lines other stages removed (a line is removed once, so each index comes once).
+        gone = {r.line.index: r.label for r in doc.removed if r.stage != self.name}
         found = {}
         lines = lines_before(doc, self.name)
         for line in lines:
@@ -106,23 +104,28 @@ class Captions:
                 continue
             if shape(text).n_words > self.max_words:
                 continue  # longer than any caption
-            own = _own_rule(text, credit)
-            before = _label_before(line.index, gone)
+            own = _own_rule(text, profile)
             if own == "credit":
                 found[line.index] = (Label.CAPTION, "credit", f"a photo credit: {preview(text)}")
-            elif before in (Label.IMAGE, Label.SLUG) and _sentences(text) <= 1:
+                continue
+            before = _label_before(line.index, gone)
+            if before in (Label.IMAGE, Label.SLUG) and _sentences(text) <= 1:
                 found[line.index] = (Label.CAPTION, "after-image", f"one sentence right after {'an image' if before is Label.IMAGE else 'a slug'} line")
             elif own == "cell-bar":
                 found[line.index] = (Label.CAPTION, "cell-bar", f"ends in a table-cell bar: {preview(text)}")
         return remove_kept(doc, self.name, found)
 
 
+# Keyed by the profile, which hashes by identity: a compiled pattern hashes its
+# whole program on every call, which took longer than most searches it spared.
 @functools.lru_cache(maxsize=LINE_CACHE)
-def _own_rule(text: str, credit: re.Pattern[str] | None) -> str | None:
+def _own_rule(text: str, profile: Profile) -> str | None:
     """What a line shows of a caption by itself: a credit, or a table cell's bar (cached per text)."""
+    credit = profile.caption_regex
     if credit is not None and credit.search(text):
         return "credit"
-    if _bar_end().search(text) and kind(text.rstrip(" |")) is not Kind.SHORT:
+    # The bar pattern ends in "|" and spaces: most lines end otherwise, and need no search.
+    if text.rstrip()[-1:] == "|" and _bar_end().search(text) and kind(text.rstrip(" |")) is not Kind.SHORT:
         return "cell-bar"
     return None
 
