@@ -54,50 +54,45 @@ class SlugLines:
 
     def __call__(self, doc: Document) -> Document:
         doc = as_document(doc)
+        lines = doc.lines
         heads = {
-            line.index: h
-            for line in doc.lines
+            position: h
+            for position, line in enumerate(lines)
             if line.text[:1] in SLUG_START and len(h := ascii_head(line.text)) >= self.min_words
         }
-        titles = [line for line in doc.lines if line.label is Label.TITLE]
+        titles = [line for line in lines if line.label is Label.TITLE]
         if not heads and not titles:
             return doc
-        # A slug is made from a title or a headline, never from a paragraph.
-        sources = _Sources(
-            [
-                line
-                for line in doc.lines
-                if line.index not in heads and (line.label is Label.TITLE or kind(line.text) in (Kind.HEADLINE, Kind.TEXT))
-            ]
-            if heads
-            else []
-        )
-        removals = []
-        title_forms = {normalize_phrase(t.text): t for t in titles}
-        # A copy of the title is about as long as the title: skip the rest cheaply.
-        title_lengths = {n for t in titles for n in range(len(t.text) - 8, len(t.text) + 9)}
-        previous = None
-        for line in doc.lines:
-            if not line.text:
-                continue
-            after_title, previous = previous is not None and previous.label is Label.TITLE, line
-            if line.label is Label.TITLE:
-                continue
-            head = heads.get(line.index)
-            if head is not None:
-                removal = self._slug(line, head, sources)
-                if removal is not None:
-                    removals.append(removal)
+        found: dict[int, Removal] = {}  # by position, so the removals come in the page's order
+        if heads:
+            sources = _Sources([line for position, line in enumerate(lines) if position not in heads])
+            for position, head in heads.items():
+                line = lines[position]
+                if line.label is not Label.TITLE and (removal := self._slug(line, head, sources)) is not None:
+                    found[position] = removal
+        if titles:
+            title_forms = {normalize_phrase(t.text): t for t in titles}
+            # A copy of the title is about as long as the title: skip the rest cheaply.
+            title_lengths = {n for t in titles for n in range(len(t.text) - 8, len(t.text) + 9)}
+            for position in [p for p, line in enumerate(lines) if len(line.text) in title_lengths]:
+                line = lines[position]
+                if not line.text or line.label is Label.TITLE or position in found:
                     continue
-            original = title_forms.get(normalize_phrase(line.text)) if len(line.text) in title_lengths else None
-            if original is not None:
+                original = title_forms.get(normalize_phrase(line.text))
+                if original is None:
+                    continue
                 # Right under the title it is the headline printed twice; further
                 # down it is alt text standing where an image was.
-                label, where = (Label.DUPLICATE, "right under it") if after_title else (Label.SLUG, "as an image's alt text")
-                removals.append(
-                    Removal(line, self.name, label, "title-copy", f"repeats the title (line {original.index}) {where}")
-                )
-        return doc.remove(removals)
+                above = position - 1
+                while above >= 0 and not lines[above].text:
+                    above -= 1
+                if above >= 0 and lines[above].label is Label.TITLE:
+                    label, where = Label.DUPLICATE, "right under it"
+                else:
+                    label, where = Label.SLUG, "as an image's alt text"
+                evidence = f"repeats the title (line {original.index}) {where}"
+                found[position] = Removal(line, self.name, label, "title-copy", evidence)
+        return doc.remove([found[position] for position in sorted(found)])
 
     def _slug(self, line: Line, head: tuple[str, ...], sources: _Sources) -> Removal | None:
         if not sources.lines:
@@ -146,12 +141,18 @@ class _Sources:
         self.lines: list[tuple[str, Line]] = []
         self.by_start: dict[str, list[tuple[str, Line]]] = defaultdict(list)
         for line in lines:
-            if line.text.isascii() or len(line.text) > SOURCE_MAX_CHARS:
+            text = line.text
+            if text.isascii() or len(text) > SOURCE_MAX_CHARS:
                 continue
-            folded = _folded_words(line.text)
-            if not folded or fold(line.text) == line.text.casefold():
-                # Without diacritics to strip, a lower-case copy is no proof of a
-                # slug (English text starts lines in lower case too).
+            # A slug is made from a title or a headline, never from a paragraph.
+            if line.label is not Label.TITLE and kind(text) not in (Kind.HEADLINE, Kind.TEXT):
+                continue
+            # Without diacritics to strip, a lower-case copy is no proof of a
+            # slug (English text starts lines in lower case too).
+            if fold(text) == text.casefold():
+                continue
+            folded = _folded_words(text)
+            if not folded:
                 continue
             self.lines.append((folded, line))
             self.by_start[" ".join(folded.split(" ", 2)[:2])].append((folded, line))
