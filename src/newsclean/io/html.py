@@ -224,7 +224,7 @@ def read_html(data: bytes | str, id: str = "", *, encoding: str | None = None, u
         _check_text(text, where)
     else:
         raise TypeError(f"expected bytes or str, got {type(data).__name__}")
-    if not text.strip():
+    if not text or text.isspace():  # not strip(): that copies the page
         raise InputError("empty page", where, "leaving it out, or fetching the page again")
     cleaned = _flatten_deep_nesting(_strip_noscript(_strip_server_tags(text)))
     # The parser reads UTF-8: a page that came as UTF-8 and needed no cleaning is not encoded back.
@@ -239,7 +239,7 @@ def read_html(data: bytes | str, id: str = "", *, encoding: str | None = None, u
         raise InputError(
             "no visible text in the page's <body>", where, "checking that the page is not built by JavaScript"
         )
-    return Document(id=id, lines=tuple(Line(i, t) for i, t in enumerate(lines)), metadata=metadata)
+    return Document(id=id, lines=tuple(map(Line, range(len(lines)), lines)), metadata=metadata)
 
 
 # -- bytes to text -----------------------------------------------------------------
@@ -315,7 +315,7 @@ def _declared_encoding(data: bytes) -> str | None:
 
 
 def _check_bytes(data: bytes, where: str) -> None:
-    if not data.strip():
+    if not data or data.isspace():
         raise InputError("empty page", where, "leaving it out, or fetching the page again")
     for signature, what in _SIGNATURES:
         if data.startswith(signature):
@@ -498,8 +498,14 @@ def _enter(node: Any, tag: str, context: _Context, number: int) -> _Context:
             found[box] = (number, depth)
         boxes = dict(sorted(found.items()))
         if own:
-            hints = tuple(sorted(own.union(hints)))
+            hints = _merged(hints, own)
     return path, hints, in_list, in_table, heading, depth, boxes
+
+
+@functools.lru_cache(maxsize=4096)
+def _merged(hints: tuple[str, ...], own: frozenset[str]) -> tuple[str, ...]:
+    """``hints`` with ``own`` added, sorted; cached, as a page nests the same few hints again and again."""
+    return tuple(sorted(own.union(hints)))
 
 
 def _root_context(root: Any) -> tuple[_Context, bool]:
@@ -655,9 +661,7 @@ def _lines(root: Any) -> tuple[list[str], list[dict[str, Any]]]:
                     parts.append(text)
                     if frame[4]:
                         linked.append(text)
-            # Most text nodes are the whitespace between blocks: with no line under way, that
-            # starts none, and is told apart without decoding it.
-            elif not node.is_empty_text_node:
+            else:
                 text = node.text_content
                 if text and not text.isspace():
                     sink.first = frame
