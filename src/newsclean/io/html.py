@@ -16,7 +16,7 @@ page it sat, and for the page its title, language, canonical URL and date.
 >>> [line.text for line in doc.lines]
 ['Trang chủ', 'Tiêu đề', 'Thân bài.', 'Dòng hai']
 >>> doc.metadata["lines"][0]
-{'path': 'html>body>nav>a', 'link_density': 1.0, 'hints': ['menu', 'nav'], 'list': False, 'table': False, 'heading': 0, 'boxes': {'menu': [2, 1], 'nav': [2, 1]}}
+{'path': 'html>body>nav>a', 'link_density': 1.0, 'hints': ['menu', 'nav'], 'list': False, 'table': False, 'heading': 0, 'boxes': {'menu': [2, 1], 'nav': [2, 1]}, 'chain': (-1, 1, 2, 3)}
 >>> doc.metadata["title"], doc.metadata["lang"], doc.metadata["lines"][1]["heading"]
 ('Tin', 'vi', 1)
 """
@@ -193,7 +193,10 @@ def read_html(data: bytes | str, id: str = "", *, encoding: str | None = None, u
     it (its number in document order, the same for every line inside it) and
     how many levels above the line's element it is (0: the element itself);
     under ``"list"``, ``"article"`` and ``"main"``, the same for the nearest
-    ``ul`` or ``ol``, ``article`` and ``main``.
+    ``ul`` or ``ol``, ``article`` and ``main``; ``chain``, the numbers of the
+    line's element and every element above it, outermost first (a tuple,
+    shared by the lines of one element): two lines sit in the same element
+    when both chains hold its number.
 
     Page metadata, each key present only when found: ``title``,
     ``og_title``, ``lang``, ``canonical``, ``published``, ``url``, and for
@@ -435,10 +438,11 @@ def _flatten_deep_nesting(text: str) -> str:
 # -- the tree to lines ---------------------------------------------------------------
 
 # A context is what a node inherits, kept as a line's features are written: (path, joined by
-# ">"; hints, sorted; in list, in table, heading, depth, boxes). Boxes map each hint, in
+# ">"; hints, sorted; in list, in table, heading, depth, boxes, chain). Boxes map each hint, in
 # sorted order, to the nearest element carrying it: (its number in document order, its depth).
+# The chain is the numbers of the element and all its ancestors, outermost first.
 _Boxes = dict[str, tuple[int, int]]
-_Context = tuple[str, tuple[str, ...], bool, bool, int, int, _Boxes]
+_Context = tuple[str, tuple[str, ...], bool, bool, int, int, _Boxes, tuple[int, ...]]
 
 
 @functools.lru_cache(maxsize=65536)
@@ -464,7 +468,7 @@ def _token_hints(token: str) -> tuple[str, ...]:
 
 
 def _enter(node: Any, tag: str, context: _Context, number: int) -> _Context:
-    path, hints, in_list, in_table, heading, depth, boxes = context
+    path, hints, in_list, in_table, heading, depth, boxes, chain = context
     depth += 1
     if depth == 1:
         path = tag
@@ -499,7 +503,7 @@ def _enter(node: Any, tag: str, context: _Context, number: int) -> _Context:
         boxes = dict(sorted(found.items()))
         if own:
             hints = _merged(hints, own)
-    return path, hints, in_list, in_table, heading, depth, boxes
+    return path, hints, in_list, in_table, heading, depth, boxes, (*chain, number)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -515,7 +519,7 @@ def _root_context(root: Any) -> tuple[_Context, bool]:
     while node is not None and node.tag and not node.tag.startswith(("-", "#")):
         ancestors.append(node)
         node = node.parent
-    context: _Context = ("", (), False, False, 0, 0, {})
+    context: _Context = ("", (), False, False, 0, 0, {}, ())
     for number, node in enumerate(reversed(ancestors), start=-len(ancestors)):
         context = _enter(node, node.tag, context, number)
     return context, any(node.tag == "a" for node in ancestors)
@@ -574,7 +578,7 @@ class _Sink:
     def end_line(self) -> None:
         """Ends the line under way (``parts`` is not empty)."""
         first, parts, linked = self.first, self.parts, self.linked
-        path, hints, in_list, in_table, heading, depth, boxes = first[5] or _context(first)
+        path, hints, in_list, in_table, heading, depth, boxes, chain = first[5] or _context(first)
         line = " ".join("".join(parts).split())
         # Whitespace is single spaces by now: the rest is what is visible.
         visible = len(line) - line.count(" ")
@@ -594,6 +598,7 @@ class _Sink:
                 "table": in_table,
                 "heading": heading,
                 "boxes": {hint: [number, depth - at] for hint, (number, at) in boxes.items()} if boxes else {},
+                "chain": chain,
             }
         )
         parts.clear()
@@ -645,32 +650,30 @@ def _lines(root: Any) -> tuple[list[str], list[dict[str, Any]]]:
             if kind != _INLINE and parts:
                 sink.end_line()
             continue
+        # Asked first, as half the nodes are text: None for any other node (and for a text node with no text).
+        text = node.text_content
+        if text is not None:
+            # sink.add, inlined: this runs for every text node of the page.
+            if not text:
+                pass
+            elif in_pre:
+                sink.add_pre(text, frame)
+            elif parts:
+                parts.append(text)
+                if frame[4]:
+                    linked.append(text)
+            elif not text.isspace():
+                sink.first = frame
+                parts.append(text)
+                if frame[4]:
+                    linked.append(text)
+            node = node.next
+            continue
         tag = node.tag
         kind = kinds.get(tag, -1)
         if kind < 0:
             kind = kinds[tag] = _kind(tag)
-        if kind == _TEXT:
-            # sink.add, inlined: this runs for every text node of the page.
-            if in_pre:
-                text = node.text_content
-                if text:
-                    sink.add_pre(text, frame)
-            elif parts:
-                text = node.text_content
-                if text:
-                    parts.append(text)
-                    if frame[4]:
-                        linked.append(text)
-            else:
-                text = node.text_content
-                if text and not text.isspace():
-                    sink.first = frame
-                    parts.append(text)
-                    if frame[4]:
-                        linked.append(text)
-            node = node.next
-            continue
-        if kind == _SKIP:
+        if kind == _SKIP or kind == _TEXT:
             node = node.next
             continue
         elements += 1
