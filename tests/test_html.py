@@ -91,7 +91,11 @@ def test_features_of_each_line() -> None:
         "table": False,
         "heading": 0,
         "boxes": {"header": [2, 4], "list": [4, 2], "nav": [3, 3]},
+        "chain": (-1, 1, 2, 3, 4, 5, 6),  # html, body, header, nav, ul, li, a
     }
+    # The chain names the same elements as the boxes, and each line's own element last.
+    assert features["Other story"]["boxes"]["related"][0] in features["Other story"]["chain"]
+    assert features["Related"]["chain"][:-1] == features["Other story"]["chain"][: len(features["Related"]["chain"]) - 1]
     # Every line inside one hinted element names the same element.
     assert features["Related"]["boxes"]["related"] == [features["Other story"]["boxes"]["related"][0], 1]
     assert features["Other story"]["boxes"]["related"][1] == 3  # aside > ol > li > a

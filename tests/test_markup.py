@@ -12,7 +12,7 @@ from seedlines import kept_lines
 from newsclean import Document, Label, default_pipeline
 from newsclean.io.html import read_html
 from newsclean.pipeline import build_stage, stage_options
-from newsclean.stages.markup import DEFAULT_BOX_HINTS, HINTS, MarkupBoxes
+from newsclean.stages.markup import CONTENT_SHARE, DEFAULT_BOX_HINTS, HINTS, MarkupBoxes, content_box
 
 PARAGRAPHS = [line for line in kept_lines() if len(line.split()) >= 12]
 CLASS_WORDS = ["related-posts", "site-nav", "footer", "share-bar", "comment", "sidebar", "content", "article-body", "tags", "x"]
@@ -58,11 +58,11 @@ def test_contract_on_pages_read_from_html(page: str, stage: MarkupBoxes) -> None
     assert kept == sorted(kept)
     assert sorted(kept + removed) == [line.index for line in doc.lines]
     for removal in out.removed:
-        assert removal.stage == "markup" and removal.rule in {"box", "link-list", "outside-article"}
+        assert removal.stage == "markup" and removal.rule in {"box", "link-list", "outside-article", "after-content"}
         assert removal.evidence and isinstance(removal.label, Label)
         assert removal.line == doc.lines[removal.line.index]
         # Every removal names what in the markup made it.
-        assert any(word in removal.evidence for word in ("box", "list", "outside the <"))
+        assert any(word in removal.evidence for word in ("box", "list", "outside the <", "after the element"))
     assert stage(out) == out  # idempotent
     assert pickle.loads(pickle.dumps(stage)) == stage
     assert build_stage({"name": stage.name, **stage_options(stage)}) == stage
@@ -155,3 +155,73 @@ def test_the_page_cleans_at_least_as_well_as_its_dump() -> None:
     from_dump = pipe(Document.from_text("\n".join(line.text for line in read_html(page).lines)))
     assert from_page.text.split("\n") == [PARAGRAPHS[10], *PARAGRAPHS[:5]]
     assert set(from_page.text.split("\n")) <= set(from_dump.text.split("\n")) | {PARAGRAPHS[10]}
+
+
+# -- the element holding the prose -------------------------------------------------------
+
+
+def paragraph_words(doc: Document) -> dict[int, int]:
+    """Raw index -> words, for the lines content_box counts as paragraphs (restated from its definition)."""
+    from newsclean.text import shape
+
+    features = doc.metadata["lines"]
+    return {
+        line.index: shape(line.text).n_words
+        for line in doc.lines
+        if shape(line.text).n_words >= 12 and features[line.index]["link_density"] < 0.5
+    }
+
+
+@settings(max_examples=60, deadline=None)
+@given(page=pages)
+def test_the_content_box_is_the_innermost_element_holding_the_share(page: str) -> None:
+    doc = read_html(page)
+    box = content_box(doc)
+    words = paragraph_words(doc)
+    chains = [feature["chain"] for feature in doc.metadata["lines"]]
+    if len(words) < 2:
+        assert box is None
+        return
+    assert box is not None
+    total = sum(words.values())
+    held = {e: sum(n for i, n in words.items() if e in chains[i]) for chain in chains for e in chain}
+    count = {e: sum(1 for i in words if e in chains[i]) for e in held}
+    assert held[box.element] >= CONTENT_SHARE * total and count[box.element] >= 2
+    assert box.share == held[box.element] / total
+    assert box.lines == {i for i, chain in enumerate(chains) if box.element in chain}
+    # Nothing inside it holds the share too.
+    assert not [e for e, n in held.items() if e != box.element and n >= CONTENT_SHARE * total and count[e] >= 2 and any(
+        box.element in chain and e in chain[chain.index(box.element) :] for chain in chains
+    )]
+    assert content_box(Document.from_text(doc.text)) is None  # a dump has no markup
+
+
+def test_what_the_content_box_holds_is_kept_though_it_does_not_read_as_prose() -> None:
+    # A recipe: after the method, the ingredients are short lines no text rule takes for the
+    # body, but they sit with the method inside the element that holds the page's prose.
+    ingredients = ["200 g flour", "2 eggs", "1 pinch of salt", "300 ml milk", "Butter for the pan"]
+    more = ["Other recipes we like a lot", "Ten quick dinners for busy weeks"]
+    page = (
+        "<body><nav><ul>" + "".join(f'<li><a href="/{w}">{w}</a></li>' for w in ("Home", "Recipes", "About")) + "</ul></nav>"
+        "<div class='recipe'><h1>Pancakes</h1>" + "".join(f"<p>{html.escape(p)}</p>" for p in PARAGRAPHS[:3])
+        + "<h2>You will need</h2><ul>" + "".join(f"<li>{i}</li>" for i in ingredients) + "</ul></div>"
+        "<div class='more'>" + "".join(f"<a href='/{i}'>{m}</a><br>" for i, m in enumerate(more)) + "</div></body>"
+    )
+    doc = read_html(page)
+    kept = default_pipeline()(doc).text.split("\n")
+    assert kept == ["Pancakes", *PARAGRAPHS[:3], "You will need", *ingredients]
+    # Without the markup, they read as what trails a body: a list of links.
+    as_dump = default_pipeline()(Document.from_text(doc.text)).text.split("\n")
+    assert not set(as_dump) & set(ingredients)
+
+
+def test_what_follows_the_content_box_goes_and_says_so() -> None:
+    body = "".join(f"<p>{html.escape(p)}</p>" for p in PARAGRAPHS[:8])
+    after = f"<div><p>{html.escape(PARAGRAPHS[9])}</p><p>Contact us</p></div>"
+    page = f"<body><p>Intro line before</p><div class='story'><h1>T</h1>{body}</div>{after}</body>"
+    doc = read_html(page)
+    out = MarkupBoxes()(doc)
+    assert [(r.line.text, r.rule) for r in out.removed] == [(PARAGRAPHS[9], "after-content"), ("Contact us", "after-content")]
+    assert "after the element that holds" in out.removed[0].evidence and "(html>body>div>p)" in out.removed[0].evidence
+    assert [line.text for line in out.lines][:1] == ["Intro line before"]  # before the box: not this rule's to judge
+    assert MarkupBoxes(after_content=False)(doc).removed == ()

@@ -65,7 +65,7 @@ RULES: dict[str, set[str]] = {
         "nav-phrase", "footer", "breadcrumb", "byline-pattern", "consent", "date-line", "menu", "name-after-body",
     },
     "main_content": {"outside-body"},
-    "markup": {"box", "link-list", "outside-article"},
+    "markup": {"box", "link-list", "outside-article", "after-content"},
     "repeated_lines": {"repeated-line"},
 }
 

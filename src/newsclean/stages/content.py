@@ -12,11 +12,12 @@ from __future__ import annotations
 from typing import ClassVar
 
 from attrs import field, frozen
-from attrs.validators import ge, le
+from attrs.validators import ge, instance_of, le
 
 from newsclean.core import Document, Label, Line
 from newsclean.pipeline import as_document, register
 from newsclean.stages._common import Found, lines_before, preview, remove_kept
+from newsclean.stages.markup import content_box
 from newsclean.structure import Kind, body_segments, kind
 from newsclean.text import shape
 
@@ -34,11 +35,15 @@ class MainContent:
     be told, so nothing is dropped); body stretches split by a box, when the
     second scores at least ``min_share`` of the first, and the lines of some
     length between them (subheadings, list items; the named detectors have
-    had their say on boxes there already).
+    had their say on boxes there already). On a page read from HTML, every
+    line inside the element holding most of the page's prose
+    (``markup.content_box``): the markup says it belongs with the body, where
+    a stretch of short lines (a recipe's ingredients, a table) would not read as prose.
 
     Args:
         penalty: what one non-prose line costs a stretch, in words of prose.
         min_share: how good (relative to the best) another stretch must be to stay.
+        markup: on a page read from HTML, keep what the element holding most of its prose holds.
 
     >>> text = "Home\\nNews\\nCouncil passes budget\\nThe council passed the budget on Monday after a debate.\\nIt takes effect in May, officials said.\\nMost read\\nOther story here"
     >>> doc = MainContent()(Document.from_text(text).relabel({2: Label.TITLE}))
@@ -49,6 +54,7 @@ class MainContent:
     name: ClassVar[str] = "main_content"
     penalty: float = field(default=12.0, converter=float, validator=ge(0.0))
     min_share: float = field(default=0.5, converter=float, validator=[ge(0.0), le(1.0)])
+    markup: bool = field(default=True, validator=instance_of(bool))
 
     def __call__(self, doc: Document) -> Document:
         doc = as_document(doc)
@@ -61,10 +67,13 @@ class MainContent:
         for start, end in segments:
             inside.update(range(start, end))
         deck = _deck(lines, kinds)
+        # On a page read from HTML, the element holding most of the prose vouches for all it holds.
+        box = content_box(doc) if self.markup else None
+        boxed = box.lines if box is not None else frozenset()
         spans = ", ".join(f"{lines[s].index}-{lines[e - 1].index}" for s, e in segments)
         found: Found = {}
         for p, (line, k) in enumerate(zip(lines, kinds)):
-            if p in inside or line.label is Label.TITLE or p == deck:
+            if p in inside or line.label is Label.TITLE or p == deck or line.index in boxed:
                 continue
             if segments[0][0] < p < segments[-1][1] and k not in (Kind.SHORT, Kind.META):
                 continue  # between two parts of the body: a subheading, a list item, a short paragraph

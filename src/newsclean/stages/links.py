@@ -22,6 +22,7 @@ from newsclean.core import Document, Label, Line
 from newsclean.pipeline import as_document, register
 from newsclean.profiles import normalize_phrase
 from newsclean.stages._common import Found, lines_before, profile_for, remove_kept
+from newsclean.stages.markup import ContentBox, content_box
 from newsclean.structure import Kind, body_segments, glued_boundary, kind
 from newsclean.text import shape
 
@@ -75,6 +76,9 @@ class NearDuplicateLinks:
         language: the profile to use ("" takes the page's).
         min_score: how alike (80-100, rapidfuzz ratio) two headlines must be to count as one.
         min_run: the fewest headlines in a row, outside the body, that make a list.
+        markup: on a page read from HTML, take no line that is not a link, inside the
+            element holding most of the prose (``markup.content_box``), for a headline of a
+            list or a repeated headline.
 
     >>> text = "Tiêu đề bài\\nMột tin liên quan rất hay |\\nMột tin khác cũng hay | |\\nThân bài với nhiều câu văn đầy đủ và dài."
     >>> from newsclean.stages.title import Title
@@ -87,6 +91,7 @@ class NearDuplicateLinks:
     language: str = field(default="", validator=instance_of(str))
     min_score: int = field(default=92, validator=[instance_of(int), ge(80), le(100)])
     min_run: int = field(default=3, validator=[instance_of(int), ge(2)])
+    markup: bool = field(default=True, validator=instance_of(bool))
 
     def __call__(self, doc: Document) -> Document:
         doc = as_document(doc)
@@ -97,8 +102,9 @@ class NearDuplicateLinks:
         kinds = [kind(line.text) for line in lines]
         found: Found = {}
         self._bar_lists(lines, found)  # first: a table's cells are cells even when one copies a paragraph
-        self._repeats(lines, kinds, found)
-        self._headline_lists(lines, kinds, found)
+        box = content_box(doc) if self.markup else None
+        self._repeats(lines, kinds, found, box.unlinked if box is not None else frozenset())
+        self._headline_lists(lines, kinds, found, box)
         self._ranked_lists(lines, kinds, found)
         for line in lines:
             if line.label is not Label.TITLE and line.index not in found and (m := _ARROW.match(line.text)):
@@ -110,11 +116,14 @@ class NearDuplicateLinks:
                     found[line.index] = (Label.RELATED, "glued-headlines", "two headlines run together with no mark between")
         return remove_kept(doc, self.name, found)
 
-    def _repeats(self, lines: list[Line], kinds: list[Kind], found: Found) -> None:
+    def _repeats(self, lines: list[Line], kinds: list[Kind], found: Found, unlinked: frozenset[int]) -> None:
         groups: dict[str, list[int]] = defaultdict(list)
         for position, line in enumerate(lines):
-            if line.label is not Label.TITLE and shape(line.text).n_words >= 3:
-                groups[_key(line.text)].append(position)
+            if line.label is Label.TITLE or shape(line.text).n_words < 3:
+                continue
+            if kinds[position] is not Kind.PROSE and line.index in unlinked:
+                continue  # not a link, in the element holding the prose: a price, a label, a refrain
+            groups[_key(line.text)].append(position)
         # Near repeats among the headlines that do not repeat exactly.
         singles = [g[0] for g in groups.values() if len(g) == 1 and kinds[g[0]] is not Kind.PROSE]
         if len(singles) > 1 and self.min_score < 100:
@@ -172,15 +181,27 @@ class NearDuplicateLinks:
                         found.setdefault(member.index, (Label.RELATED, "ranked-list", where))
             run = [(p, number)] if number == 1 else []
 
-    def _headline_lists(self, lines: list[Line], kinds: list[Kind], found: Found) -> None:
-        """Runs of headlines before or after the body: a list of links, not the article."""
+    def _headline_lists(self, lines: list[Line], kinds: list[Kind], found: Found, box: ContentBox | None) -> None:
+        """Runs of headlines before or after the body: a list of links, not the article.
+
+        On a page read from HTML, a line that is not a link, inside the element
+        holding most of the prose, is no headline of another page: an
+        ingredient, a table row, a line of a poem.
+        """
+        unlinked = box.unlinked if box is not None else frozenset()
         segments = body_segments(kinds, [shape(line.text).n_words for line in lines])
         if not segments:
             return
         start, end = segments[0][0], segments[-1][1]
         run: list[int] = []
         for p in list(range(0, start)) + [-1] + list(range(end, len(lines))) + [-1]:
-            if p >= 0 and kinds[p] is Kind.HEADLINE and lines[p].label is not Label.TITLE and shape(lines[p].text).n_words >= 3:
+            if (
+                p >= 0
+                and kinds[p] is Kind.HEADLINE
+                and lines[p].label is not Label.TITLE
+                and shape(lines[p].text).n_words >= 3
+                and lines[p].index not in unlinked
+            ):
                 run.append(p)
                 continue
             if len(run) >= self.min_run:

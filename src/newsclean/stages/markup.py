@@ -16,7 +16,9 @@ together is too (``max_hint_share``), when it is not a box of paragraphs
 without links, and, for the hints a headline or a post can also carry,
 when its lines are links. Two more signals need no hint: a list that is
 mostly links, and, when one ``<article>`` or ``<main>`` holds most of the
-page's paragraphs, whatever stands outside it.
+page's paragraphs, whatever stands outside it; whatever follows the
+innermost element that holds most of the page's prose (``content_box``),
+which later stages also trust for what it holds.
 """
 
 from __future__ import annotations
@@ -30,8 +32,9 @@ from attrs.validators import ge, le
 from newsclean.core import Document, Label, Removal
 from newsclean.pipeline import as_document, register
 from newsclean.stages._common import preview
+from newsclean.text import shape
 
-__all__ = ["DEFAULT_APART_HINTS", "DEFAULT_BOX_HINTS", "DEFAULT_LINK_HINTS", "HINTS", "MarkupBoxes"]
+__all__ = ["CONTENT_SHARE", "DEFAULT_APART_HINTS", "DEFAULT_BOX_HINTS", "DEFAULT_LINK_HINTS", "HINTS", "ContentBox", "MarkupBoxes", "content_box"]
 
 # What a box of each hint holds, for the removal's label, most telling first: a line in
 # several boxes at the same distance is explained by the first ("related" over "aside").
@@ -79,7 +82,8 @@ class MarkupBoxes:
     Rules: ``box`` (a line in a small box whose hint says boilerplate),
     ``link-list`` (the links of a list that is mostly links),
     ``outside-article`` (a line outside the ``<article>`` or ``<main>``
-    holding most of the page's paragraphs).
+    holding most of the page's paragraphs), ``after-content`` (a line after
+    the element holding most of the page's prose, see ``content_box``).
 
     Keeps: a box that holds more than ``max_share`` of the page's words, or
     whose hint covers more than ``max_hint_share`` of them (a wrapper named
@@ -108,6 +112,8 @@ class MarkupBoxes:
         min_box_density: the share of a box's words inside links that makes it a box of links.
         apart_hints: hint words whose boxes go whatever their size and paragraphs once
             ``min_paragraphs`` paragraphs of the page stand outside all boxes of the hint.
+        after_content: whether to remove what follows the element holding most of the
+            page's prose (``after-content``).
 
     >>> from newsclean.io.html import read_html
     >>> page = '''<body><nav><ul><li><a href="/">Home</a></li><li><a href="/w">World</a></li></ul></nav>
@@ -135,6 +141,7 @@ class MarkupBoxes:
     min_article_share: float = field(default=0.6, converter=float, validator=[ge(0.0), le(1.0)])
     min_box_density: float = field(default=0.5, converter=float, validator=[ge(0.0), le(1.0)])
     apart_hints: frozenset[str] = field(default=DEFAULT_APART_HINTS, converter=frozenset)
+    after_content: bool = True
 
     @box_hints.validator
     @apart_hints.validator
@@ -162,6 +169,8 @@ class MarkupBoxes:
         wanted = self.box_hints | self.link_hints
         article = _article(sum(is_paragraph), paragraphs, self.min_article_share) if self.article else None
         lists = _link_lists(features, self.min_link_density, self.min_items)
+        content = content_box(doc) if self.after_content else None
+        end = max(content.lines) if content is not None else len(features)
         removals = []
         for line in doc.lines:
             i = line.index
@@ -181,6 +190,9 @@ class MarkupBoxes:
             elif i in lists:
                 evidence = lists[i]
                 removals.append(Removal(line, self.name, Label.NAV, "link-list", f"{evidence}: {preview(line.text, 40)}"))
+            elif i > end and content is not None:
+                evidence = f"after the element that holds {content.share:.0%} of the page's paragraph words ({feature.path})"
+                removals.append(Removal(line, self.name, Label.BOILERPLATE, "after-content", f"{evidence}: {preview(line.text, 40)}"))
         return doc.remove(removals)
 
     def _box(
@@ -235,9 +247,15 @@ class _Feature(NamedTuple):
     list: bool
     heading: int
     boxes: tuple[tuple[str, int, int], ...]
+    chain: tuple[int, ...] = ()
 
     def boxes_by_kind(self, kind: str) -> tuple[tuple[str, int], ...]:
         return tuple((hint, number) for hint, number, _up in self.boxes if hint == kind)
+
+
+# The last features parsed, with the list they came from: the stages that read the markup
+# one after another on a page all get the same list, and parse it once.
+_last_features: tuple[list[Any] | None, int, list[_Feature]] = (None, 0, [])
 
 
 def _features(value: Any) -> list[_Feature]:
@@ -246,23 +264,121 @@ def _features(value: Any) -> list[_Feature]:
     Metadata can come from anywhere (a JSONL record's own ``lines`` field):
     anything not shaped as ``read_html`` writes it is ignored, never trusted.
     """
+    global _last_features
+    seen, size, parsed = _last_features
+    if seen is not None and value is seen and len(seen) == size:
+        return parsed
+    parsed = _parse_features(value)
+    _last_features = (value, len(value), parsed) if isinstance(value, list) else (None, 0, [])
+    return parsed
+
+
+def _parse_features(value: Any) -> list[_Feature]:
     if not isinstance(value, list):
         return []
     out = []
     try:
         for item in value:
-            raw = item["boxes"]
-            boxes = tuple((hint, number, up) for hint, (number, up) in raw.items()) if raw else ()
-            for hint, number, up in boxes:
+            boxes = []
+            for hint, (number, up) in item["boxes"].items():
                 if type(hint) is not str or type(number) is not int or type(up) is not int:
                     return []
-            feature = _Feature(item["path"], float(item["link_density"]), item["list"], item["heading"], boxes)
+                boxes.append((hint, number, up))
+            chain = tuple(item.get("chain", ()))
+            # Numbers, checked at C speed: a string or a list in the chain fails here.
+            if chain != tuple(map(int, chain)):
+                return []
+            feature = _Feature(item["path"], float(item["link_density"]), item["list"], item["heading"], tuple(boxes), chain)
             if type(feature.path) is not str or type(feature.list) is not bool or type(feature.heading) is not int:
                 return []
             out.append(feature)
     except (KeyError, TypeError, ValueError, AttributeError):
         return []
     return out
+
+
+class ContentBox(NamedTuple):
+    """The element holding most of a page's prose, found by ``content_box``."""
+
+    element: int
+    """Its number in document order, as in the reader's ``chain``."""
+    share: float
+    """The share of the page's paragraph words inside it."""
+    lines: frozenset[int]
+    """The raw indices of every line inside it."""
+    unlinked: frozenset[int]
+    """The raw indices of the lines inside it with less than half their text in links."""
+
+
+CONTENT_SHARE = 0.75
+"""The share of a page's paragraph words the element ``content_box`` finds must hold."""
+
+
+def content_box(doc: Document, share: float = CONTENT_SHARE, prose_words: int = 12) -> ContentBox | None:
+    """The innermost element holding two paragraphs and ``share`` of the paragraph words of a page read from HTML.
+
+    A paragraph is a line of ``prose_words`` words or more (as ``text.shape``
+    counts them, so CJK counts too) with less than half its text in links.
+    Every raw line counts, removed or kept, so the answer does not change as
+    stages remove lines. None for a text dump, a page whose lines carry no
+    ``chain`` (``read_html`` records it), or a page with fewer than two paragraphs.
+
+    >>> from newsclean.io.html import read_html
+    >>> para = "The council passed the budget on Monday after a long and heated debate."
+    >>> page = f'<body><div class="menu"><p>Home</p></div><div id="x"><h2>Sub</h2><p>{para}</p><p>{para}</p></div></body>'
+    >>> box = content_box(read_html(page))
+    >>> box.share, sorted(box.lines)
+    (1.0, [1, 2, 3])
+    """
+    features = _features(doc.metadata.get("lines"))
+    if not features or not features[0].chain:
+        return None
+    global _last_box
+    texts = _texts(doc)
+    key = (features, share, prose_words)
+    seen, seen_texts, box = _last_box
+    # The same features and the very same texts (compared by identity first, so this is cheap).
+    if seen is not None and seen[0] is features and seen[1:] == key[1:] and seen_texts == texts:
+        return box
+    box = _content_box(features, texts, share, prose_words)
+    _last_box = (key, texts, box)
+    return box
+
+
+_last_box: tuple[tuple[list[_Feature], float, int] | None, dict[int, str], ContentBox | None] = (None, {}, None)
+
+
+def _content_box(features: list[_Feature], texts: dict[int, str], share: float, prose_words: int) -> ContentBox | None:
+    words: dict[int, int] = {}
+    counts: dict[int, int] = {}
+    total = paragraphs = 0
+    for i, feature in enumerate(features):
+        text = texts.get(i)
+        if not text or feature.link_density >= 0.5:
+            continue
+        n = shape(text).n_words
+        if n < prose_words:
+            continue
+        total += n
+        paragraphs += 1
+        for number in feature.chain:
+            words[number] = words.get(number, 0) + n
+            counts[number] = counts.get(number, 0) + 1
+    if paragraphs < 2:
+        return None
+    # The elements holding enough nest in one another: the innermost is the one deepest in every chain.
+    # A box holds two paragraphs at least: one long paragraph alone is not where the body is.
+    holding = {number for number, n in words.items() if n >= share * total and counts[number] >= 2}
+    best, at = None, -1
+    for feature in features:
+        for depth, number in enumerate(feature.chain):
+            if depth > at and number in holding:
+                best, at = number, depth
+    if best is None:
+        return None
+    inside = [i for i, feature in enumerate(features) if best in feature.chain]
+    unlinked = frozenset(i for i in inside if features[i].link_density < 0.5)
+    return ContentBox(best, words[best] / total, frozenset(inside), unlinked)
 
 
 def _texts(doc: Document) -> dict[int, str]:
