@@ -13,6 +13,7 @@ import pytest
 
 from newsclean import Document, InputError
 from newsclean.io import InputFailure, read_html, read_inputs
+from newsclean.io.html import MAX_CHAIN
 
 
 def texts(doc: Document) -> list[str]:
@@ -249,6 +250,20 @@ def test_a_noscript_that_holds_the_page_is_read_and_closed_on_its_own() -> None:
     doc = read_html(page)
     assert texts(doc) == ["Menu", post, "After."]
     assert doc.metadata["lines"][2]["path"] == "html>body>p"
+
+
+def test_a_noscript_end_tag_in_any_case_is_found() -> None:
+    # "İ" lowercases to two characters: the end tag is found where the pattern matched it, not by its lower case.
+    post = " ".join(f"word{i}" for i in range(60))
+    assert texts(read_html(f"<p>a</p><noscript><p>{post}</p></noscrİpt><p>b</p>")) == ["a", post, "b"]
+
+
+def test_the_chain_of_a_deep_line_is_capped() -> None:
+    # Inline elements are not flattened past MAX_DEPTH: each line's chain stops at MAX_CHAIN, shared.
+    doc = read_html("<body>" + "<span>a<br>" * 5000 + "</body>")
+    chains = [feature["chain"] for feature in doc.metadata["lines"]]
+    assert len(chains) == 5000 and max(map(len, chains)) == MAX_CHAIN
+    assert chains[-1] is chains[-2]
 
 
 def test_unclosed_nesting_keeps_its_line_breaks_past_the_depth_cap() -> None:

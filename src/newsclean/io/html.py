@@ -132,6 +132,8 @@ _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _TAG_FEATURES = frozenset({*_TAG_HINTS, *_CONTAINERS, *_HEADINGS, "table"})
 MAX_PATH = 8
 """How many elements a line's ``path`` keeps, counted from the line's element up."""
+MAX_CHAIN = 64
+"""How many elements a line's ``chain`` keeps, counted from the outermost down."""
 
 _NO_HINTS: frozenset[str] = frozenset()
 
@@ -194,9 +196,9 @@ def read_html(data: bytes | str, id: str = "", *, encoding: str | None = None, u
     how many levels above the line's element it is (0: the element itself);
     under ``"list"``, ``"article"`` and ``"main"``, the same for the nearest
     ``ul`` or ``ol``, ``article`` and ``main``; ``chain``, the numbers of the
-    line's element and every element above it, outermost first (a tuple,
-    shared by the lines of one element): two lines sit in the same element
-    when both chains hold its number.
+    line's element and every element above it, outermost first, the first
+    ``MAX_CHAIN`` of them (a tuple, shared by the lines of one element): two
+    lines sit in the same element when both chains hold its number.
 
     Page metadata, each key present only when found: ``title``,
     ``og_title``, ``lang``, ``canonical``, ``published``, ``url``, and for
@@ -366,7 +368,7 @@ def _strip_noscript(text: str) -> str:
         if end is None:
             break  # nor is there an end tag after any later start tag
         out.append(text[last : start.start()])
-        out.append(_noscript_content(text[start.start() : end.end()]))
+        out.append(_noscript_content(text[start.end() : end.start()], end.end() - start.start()))
         last = end.end()
         start = _NOSCRIPT_START.search(text, last)
     out.append(text[last:])
@@ -377,15 +379,17 @@ NOSCRIPT_WORDS = 50
 """How many words make a ``<noscript>`` the page's own text rather than a note that scripts are off."""
 
 
-def _noscript_content(whole: str) -> str:
+def _noscript_content(inner: str, length: int) -> str:
+    """What stands for a ``<noscript>`` element ``length`` characters long, holding ``inner``."""
     # Quick bound: fewer characters than words-plus-spaces cannot hold enough words.
-    if len(whole) < 2 * NOSCRIPT_WORDS:
+    if length < 2 * NOSCRIPT_WORDS:
         return ""
-    inner = whole[whole.index(">") + 1 : whole.lower().rindex("</noscript")]
     body = _Parser(inner).body
     if body is None or len(body.text(separator=" ").split()) < NOSCRIPT_WORDS:
         return ""
-    return str(body.inner_html or "")
+    # The body's markup without its own tags ("inner_html" is newer than the oldest selectolax allowed).
+    markup = str(body.html or "")
+    return markup[markup.index(">") + 1 : markup.rindex("<")]
 
 
 def _strip_server_tags(text: str) -> str:
@@ -503,7 +507,8 @@ def _enter(node: Any, tag: str, context: _Context, number: int) -> _Context:
         boxes = dict(sorted(found.items()))
         if own:
             hints = _merged(hints, own)
-    return path, hints, in_list, in_table, heading, depth, boxes, (*chain, number)
+    # Past MAX_CHAIN the chain stops growing and is shared: deep nesting costs no more memory per element.
+    return path, hints, in_list, in_table, heading, depth, boxes, (*chain, number) if len(chain) < MAX_CHAIN else chain
 
 
 @functools.lru_cache(maxsize=4096)
