@@ -61,7 +61,7 @@ def bad_files(tmp_path: Path) -> Path:
         ),
         (
             ["clean", "vn.txt", "--config", "bad.toml"],
-            "newsclean: error: unknown option 'colapse', bad.toml: stage[0] 'whitespace'; try one of: collapse, drop_blank",
+            "newsclean: error: unknown option 'colapse', bad.toml: stage[0] 'whitespace'; try one of: collapse, drop_blank, invisible",
         ),
         (
             ["clean", "vn.txt", "--encoding", "nope"],

@@ -41,7 +41,7 @@ def test_default_pipeline_round_trips_and_pickles(language) -> None:
 def test_replace_by_stage_name() -> None:
     pipe = Pipeline([Whitespace()])
     assert pipe.replace("whitespace", drop_blank=False)["whitespace"] == Whitespace(drop_blank=False)
-    with pytest.raises(ConfigError, match="unknown option 'nope', stage 'whitespace'; try one of: collapse, drop_blank"):
+    with pytest.raises(ConfigError, match="unknown option 'nope', stage 'whitespace'; try one of: collapse, drop_blank, invisible"):
         pipe.replace("whitespace", nope=1)
     with pytest.raises(KeyError, match="it has: whitespace"):
         pipe.replace("slugs")
@@ -50,7 +50,7 @@ def test_replace_by_stage_name() -> None:
 def test_config_errors_carry_the_path_and_the_valid_choices(tmp_path) -> None:
     with pytest.raises(ConfigError) as err:
         Pipeline.from_config({"stage": [{"name": "whitespace"}, {"name": "whitespace", "colapse": True}]}, "cfg.toml")
-    assert str(err.value) == "unknown option 'colapse', cfg.toml: stage[1] 'whitespace'; try one of: collapse, drop_blank"
+    assert str(err.value) == "unknown option 'colapse', cfg.toml: stage[1] 'whitespace'; try one of: collapse, drop_blank, invisible"
     with pytest.raises(ConfigError, match=r"unknown stage 'nope', config: stage\[0\]; try one of: .*whitespace"):
         Pipeline.from_config({"stage": [{"name": "nope"}]})
     with pytest.raises(ConfigError, match="'collapse' must be <class 'bool'>"):

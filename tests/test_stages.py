@@ -49,7 +49,7 @@ LANGUAGES = {"vi", "en", "de", "fr", "es"}
 # reaches, a case naming a rule the stage does not have, or a rule the stage's
 # code writes that is missing here fails below.
 RULES: dict[str, set[str]] = {
-    "whitespace": {"empty", "trim", "collapse"},
+    "whitespace": {"empty", "trim", "collapse", "invisible"},
     "mojibake": {"utf8-as-cp1252", "utf8-as-cp1258", "legacy-tcvn3", "legacy-vni", "nfc", "tone-placement"},
     "language": set(),
     "image_markers": {"marker", "no-words"},

@@ -1,4 +1,4 @@
-"""Whitespace: trim lines, collapse runs of spaces, drop lines with no text.
+"""Whitespace: trim lines, collapse runs of spaces, delete invisible characters, drop lines with no text.
 
 It changes no character's meaning: a run of spaces reads as one space, and
 space at the ends of a line is not part of its text. It deliberately leaves
@@ -30,6 +30,11 @@ SPACE_CHARS = "\t\x0b\x0c \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006
 
 _EXOTIC = re.compile(f"[{re.escape(SPACE_CHARS.replace(' ', ''))}]")
 
+# Soft hyphen, word joiner and zero-width no-break space: nothing on screen, yet they cut a word in
+# two for every tokenizer ("réac\u00adtion"). Zero-width (non-)joiners are left: scripts need them.
+INVISIBLE_CHARS = "\u00ad\u2060\ufeff"
+_INVISIBLE = re.compile(f"[{INVISIBLE_CHARS}]")
+
 
 @functools.cache
 def _run_pattern() -> re.Pattern[str]:
@@ -49,6 +54,8 @@ class Whitespace:
     Args:
         collapse: turn runs of space characters (and tabs) inside a line into one space.
         drop_blank: remove lines with no text left, labelled ``blank``.
+        invisible: delete soft hyphens, word joiners and zero-width no-break spaces
+            (``INVISIBLE_CHARS``), which show nothing and split words.
 
     >>> doc = Whitespace()(Document.from_text("  Tiêu đề  \\n\\t\\nThân  bài."))
     >>> doc.text
@@ -57,11 +64,14 @@ class Whitespace:
     line 0 edit <- whitespace/trim: '  Tiêu đề  ' -> 'Tiêu đề'
     line 1 blank <- whitespace/empty: only space characters
     line 2 edit <- whitespace/collapse: 'Thân  bài.' -> 'Thân bài.'
+    >>> Whitespace()(Document.from_text("En réac\u00adtion")).text
+    'En réaction'
     """
 
     name: ClassVar[str] = "whitespace"
     collapse: bool = field(default=True, validator=instance_of(bool))
     drop_blank: bool = field(default=True, validator=instance_of(bool))
+    invisible: bool = field(default=True, validator=instance_of(bool))
 
     def __call__(self, doc: Document) -> Document:
         doc = as_document(doc)
@@ -69,15 +79,20 @@ class Whitespace:
         runs = _run_pattern()
         edits, removals = [], []
         for line in doc.lines:
-            text = line.text.strip(strip)
+            text = line.text
+            # Unprintable, all three: a printable line (most of them) holds none.
+            invisible = self.invisible and not text.isprintable() and _INVISIBLE.search(text) is not None
+            if invisible:
+                text = _INVISIBLE.sub("", text)
+            text = text.strip(strip)
             if not text:
                 if self.drop_blank:
-                    evidence = "empty line" if not line.text else "only space characters"
+                    evidence = "empty line" if not line.text else "only invisible and space characters" if invisible else "only space characters"
                     removals.append(Removal(line, self.name, Label.BLANK, "empty", evidence))
                 elif text != line.text:
                     edits.append(Edit(line.index, self.name, "trim", line.text, text))
                 continue
-            rule = "trim" if text != line.text else ""
+            rule = "invisible" if invisible else "trim" if text != line.text else ""
             # Every space character but " " is unprintable to str.isprintable, which scans
             # a line faster than any regex: most lines need none of the three searches.
             if self.collapse and ("  " in text or (not text.isprintable() and _EXOTIC.search(text))) and runs.search(text):
