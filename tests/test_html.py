@@ -252,6 +252,11 @@ def test_a_noscript_that_holds_the_page_is_read_and_closed_on_its_own() -> None:
     assert doc.metadata["lines"][2]["path"] == "html>body>p"
 
 
+def test_ruby_annotations_are_not_text() -> None:
+    page = "<p><ruby>災害<rp>(</rp><rt>さいがい</rt><rp>)</rp></ruby>のときは<ruby>外国人<rt>がいこくじん</rt></ruby>も</p>"
+    assert texts(read_html(page)) == ["災害のときは外国人も"]
+
+
 def test_a_noscript_end_tag_in_any_case_is_found() -> None:
     # "İ" lowercases to two characters: the end tag is found where the pattern matched it, not by its lower case.
     post = " ".join(f"word{i}" for i in range(60))

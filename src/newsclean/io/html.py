@@ -40,11 +40,12 @@ __all__ = ["HINT_WORDS", "read_html"]
 
 # -- what a line is made of: the same sets as html_to_dump.py ------------------
 
-# Never rendered, or markup and fallback rather than page text.
+# Never rendered, or markup and fallback rather than page text; and ruby annotations, the reading
+# of a word set small above it ("漢字" over "かんじ"), which inline would double every annotated word.
 DROP_TAGS = frozenset(
     {
         "script", "style", "noscript", "template", "head", "title", "meta", "link",
-        "iframe", "object", "embed", "svg", "math", "canvas",
+        "iframe", "object", "embed", "svg", "math", "canvas", "rt", "rp",
     }
 )  # fmt: skip
 
