@@ -80,8 +80,11 @@ class Whitespace:
         edits, removals = [], []
         for line in doc.lines:
             text = line.text
-            # Unprintable, all three: a printable line (most of them) holds none.
-            invisible = self.invisible and not text.isprintable() and _INVISIBLE.search(text) is not None
+            # Every space character but " " is unprintable to str.isprintable, which scans a line
+            # faster than any regex, and so are the invisible ones: a printable line (most of
+            # them) holds none of either, and neither does what is left of it after trimming.
+            printable = text.isprintable()
+            invisible = self.invisible and not printable and _INVISIBLE.search(text) is not None
             if invisible:
                 text = _INVISIBLE.sub("", text)
             text = text.strip(strip)
@@ -93,9 +96,8 @@ class Whitespace:
                     edits.append(Edit(line.index, self.name, "trim", line.text, text))
                 continue
             rule = "invisible" if invisible else "trim" if text != line.text else ""
-            # Every space character but " " is unprintable to str.isprintable, which scans
-            # a line faster than any regex: most lines need none of the three searches.
-            if self.collapse and ("  " in text or (not text.isprintable() and _EXOTIC.search(text))) and runs.search(text):
+            exotic = not printable and not text.isprintable() and _EXOTIC.search(text)
+            if self.collapse and ("  " in text or exotic) and runs.search(text):
                 text = runs.sub(" ", text)
                 rule = "collapse"
             if text != line.text:
