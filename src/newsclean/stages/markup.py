@@ -273,6 +273,11 @@ def _features(value: Any) -> list[_Feature]:
     return parsed
 
 
+# A NamedTuple's own constructor is a Python function, slower than the rest of a
+# line's parsing: the features are made as tuples directly (as text.shape does).
+_new_tuple = tuple.__new__
+
+
 def _parse_features(value: Any) -> list[_Feature]:
     if not isinstance(value, list):
         return []
@@ -285,13 +290,14 @@ def _parse_features(value: Any) -> list[_Feature]:
                     return []
                 boxes.append((hint, number, up))
             chain = tuple(item.get("chain", ()))
-            # Numbers, checked at C speed: a string or a list in the chain fails here.
-            if chain != tuple(map(int, chain)):
+            # Numbers, checked at C speed: ints (and bools) add up to an int, and a string
+            # or a list in the chain fails to add; whole floats (2.0) pass the slower test.
+            if type(sum(chain)) is not int and chain != tuple(map(int, chain)):
                 return []
-            feature = _Feature(item["path"], float(item["link_density"]), item["list"], item["heading"], tuple(boxes), chain)
-            if type(feature.path) is not str or type(feature.list) is not bool or type(feature.heading) is not int:
+            path, in_list, heading = item["path"], item["list"], item["heading"]
+            if type(path) is not str or type(in_list) is not bool or type(heading) is not int:
                 return []
-            out.append(feature)
+            out.append(_new_tuple(_Feature, (path, float(item["link_density"]), in_list, heading, tuple(boxes), chain)))
     except (KeyError, TypeError, ValueError, AttributeError):
         return []
     return out
