@@ -141,6 +141,13 @@ def test_features_not_shaped_as_the_readers_are_ignored(lines: object) -> None:
     assert len(MarkupBoxes()(shaped).removed) == 2  # the same lines, well shaped, do go
 
 
+def test_numbers_too_large_for_their_type_are_ignored_not_raised() -> None:
+    for broken in ({**READER_SHAPED, "link_density": 10**400}, {**READER_SHAPED, "chain": [float("inf")]}):
+        doc = Document.from_text("Home", metadata={"lines": [broken]})
+        assert MarkupBoxes()(doc) == doc
+        assert content_box(doc) is None
+
+
 def test_the_page_cleans_at_least_as_well_as_its_dump() -> None:
     menu = "".join(f'<li><a href="/{w}">{w}</a></li>' for w in ("Home", "World", "Business", "Sport", "Culture"))
     article = "".join(f"<p>{html.escape(p)}</p>" for p in PARAGRAPHS[:5])

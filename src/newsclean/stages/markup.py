@@ -298,7 +298,7 @@ def _parse_features(value: Any) -> list[_Feature]:
             if type(path) is not str or type(in_list) is not bool or type(heading) is not int:
                 return []
             out.append(_new_tuple(_Feature, (path, float(item["link_density"]), in_list, heading, tuple(boxes), chain)))
-    except (KeyError, TypeError, ValueError, AttributeError):
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError):  # float(10**400), int(inf)
         return []
     return out
 
