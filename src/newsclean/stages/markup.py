@@ -156,8 +156,8 @@ class MarkupBoxes:
         features = _features(doc.metadata.get("lines"))
         if not features or not doc.lines:
             return doc
-        texts = _texts(doc)
-        words = [len(texts.get(i, "").split()) for i in range(len(features))]
+        texts = _texts(doc, len(features))
+        words = [len(text.split()) for text in texts]
         total = sum(words) or 1
         boxes = _box_stats(features, words)
         is_paragraph = [n >= self.prose_words and f.link_density < self.min_link_density for f, n in zip(features, words)]
@@ -169,7 +169,7 @@ class MarkupBoxes:
         wanted = self.box_hints | self.link_hints
         article = _article(sum(is_paragraph), paragraphs, self.min_article_share) if self.article else None
         lists = _link_lists(features, self.min_link_density, self.min_items)
-        content = content_box(doc) if self.after_content else None
+        content = _content_box(features, texts, CONTENT_SHARE, 12) if self.after_content and features[0].chain else None
         end = max(content.lines) if content is not None else len(features)
         removals = []
         for line in doc.lines:
@@ -339,27 +339,30 @@ def content_box(doc: Document, share: float = CONTENT_SHARE, prose_words: int = 
     features = _features(doc.metadata.get("lines"))
     if not features or not features[0].chain:
         return None
+    return _content_box(features, _texts(doc, len(features)), share, prose_words)
+
+
+# The last content box found, with what it was found from: the stages that trust it
+# ask one after another on a page, with the same features and the same texts.
+_last_box: tuple[tuple[list[_Feature], list[str], float, int] | None, ContentBox | None] = (None, None)
+
+
+def _content_box(features: list[_Feature], texts: list[str], share: float, prose_words: int) -> ContentBox | None:
     global _last_box
-    texts = _texts(doc)
-    key = (features, share, prose_words)
-    seen, seen_texts, box = _last_box
+    seen, box = _last_box
     # The same features and the very same texts (compared by identity first, so this is cheap).
-    if seen is not None and seen[0] is features and seen[1:] == key[1:] and seen_texts == texts:
+    if seen is not None and seen[0] is features and seen[2:] == (share, prose_words) and seen[1] == texts:
         return box
-    box = _content_box(features, texts, share, prose_words)
-    _last_box = (key, texts, box)
+    box = _find_content_box(features, texts, share, prose_words)
+    _last_box = ((features, texts, share, prose_words), box)
     return box
 
 
-_last_box: tuple[tuple[list[_Feature], float, int] | None, dict[int, str], ContentBox | None] = (None, {}, None)
-
-
-def _content_box(features: list[_Feature], texts: dict[int, str], share: float, prose_words: int) -> ContentBox | None:
+def _find_content_box(features: list[_Feature], texts: list[str], share: float, prose_words: int) -> ContentBox | None:
     words: dict[int, int] = {}
     counts: dict[int, int] = {}
     total = paragraphs = 0
-    for i, feature in enumerate(features):
-        text = texts.get(i)
+    for feature, text in zip(features, texts):
         if not text or feature.link_density >= 0.5:
             continue
         n = shape(text).n_words
@@ -377,9 +380,14 @@ def _content_box(features: list[_Feature], texts: dict[int, str], share: float, 
     holding = {number for number, n in words.items() if n >= share * total and counts[number] >= 2}
     best, at = None, -1
     for feature in features:
-        for depth, number in enumerate(feature.chain):
-            if depth > at and number in holding:
-                best, at = number, depth
+        chain = feature.chain
+        # Only an element deeper than the one found so far takes its place: most chains
+        # have none (told at C speed), the others are read from the bottom up.
+        if len(chain) > at + 1 and not holding.isdisjoint(chain[at + 1 :]):
+            for depth in range(len(chain) - 1, at, -1):
+                if chain[depth] in holding:
+                    best, at = chain[depth], depth
+                    break
     if best is None:
         return None
     inside = [i for i, feature in enumerate(features) if best in feature.chain]
@@ -387,11 +395,20 @@ def _content_box(features: list[_Feature], texts: dict[int, str], share: float, 
     return ContentBox(best, words[best] / total, frozenset(inside), unlinked)
 
 
-def _texts(doc: Document) -> dict[int, str]:
-    # Every raw line's text as the reader made it: kept lines and the removed ones alike,
-    # so the page's proportions do not change as stages remove lines.
-    texts = {r.line.index: r.line.text for r in doc.removed}
-    texts.update((line.index, line.text) for line in doc.lines)
+def _texts(doc: Document, size: int) -> list[str]:
+    """The text of every raw line below ``size`` by its index ("" for none), as the reader made it.
+
+    Kept lines and the removed ones alike, so the page's proportions do not
+    change as stages remove lines.
+    """
+    texts = [""] * size
+    for removal in doc.removed:
+        line = removal.line
+        if 0 <= line.index < size:
+            texts[line.index] = line.text
+    for line in doc.lines:
+        if 0 <= line.index < size:
+            texts[line.index] = line.text
     return texts
 
 
