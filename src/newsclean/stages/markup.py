@@ -159,31 +159,29 @@ class MarkupBoxes:
         texts = _texts(doc, len(features))
         words = [len(text.split()) for text in texts]
         total = sum(words) or 1
-        boxes = _box_stats(features, words)
         is_paragraph = [n >= self.prose_words and f.link_density < self.min_link_density for f, n in zip(features, words)]
-        paragraphs = _paragraphs(features, is_paragraph)
-        hint_words: dict[str, int] = {}
-        for (hint, _number), (n, _linked) in boxes.items():
-            hint_words[hint] = hint_words.get(hint, 0) + n
-        apart = self._apart(features, is_paragraph)
-        wanted = self.box_hints | self.link_hints
-        article = _article(sum(is_paragraph), paragraphs, self.min_article_share) if self.article else None
-        lists = _link_lists(features, self.min_link_density, self.min_items)
+        boxes = _box_stats(features, words, is_paragraph)
+        takers = self._takers(boxes, total, self._apart(features, is_paragraph))
+        article = _article(sum(is_paragraph), boxes, self.min_article_share) if self.article else None
+        in_article = frozenset(boxes[article[0]].lines) if article is not None else frozenset()
+        lists = _link_lists(features, boxes, self.min_link_density, self.min_items)
         content = _content_box(features, texts, CONTENT_SHARE, 12) if self.after_content and features[0].chain else None
         end = max(content.lines) if content is not None else len(features)
         removals = []
+        size, title = len(features), Label.TITLE
         for line in doc.lines:
             i = line.index
-            if i >= len(features) or line.label is Label.TITLE or not line.text:
+            if i >= size or line.label is title or not line.text:
                 continue
             feature = features[i]
             if feature.heading == 1:
                 continue
-            found = self._box(feature, boxes, paragraphs, hint_words, total, wanted, apart) if feature.boxes else None
+            found = self._box(feature, takers) if feature.boxes else None
             if found is not None:
-                label, evidence = found
-                removals.append(Removal(line, self.name, label, "box", f"{evidence}: {preview(line.text, 40)}"))
-            elif article is not None and article[0] not in feature.boxes_by_kind(article[0][0]):
+                hint, up, taker = found
+                evidence = f"in a '{hint}' box {up} level{'s' if up != 1 else ''} up ({feature.path}), {taker.share}"
+                removals.append(Removal(line, self.name, _LABELS[hint], "box", f"{evidence}: {preview(line.text, 40)}"))
+            elif article is not None and i not in in_article:
                 kind_, _number = article[0]
                 evidence = f"outside the <{kind_}> that holds {article[1]:.0%} of the page's paragraphs ({feature.path})"
                 removals.append(Removal(line, self.name, Label.BOILERPLATE, "outside-article", f"{evidence}: {preview(line.text, 40)}"))
@@ -195,41 +193,38 @@ class MarkupBoxes:
                 removals.append(Removal(line, self.name, Label.BOILERPLATE, "after-content", f"{evidence}: {preview(line.text, 40)}"))
         return doc.remove(removals)
 
-    def _box(
-        self,
-        feature: _Feature,
-        boxes: Mapping[tuple[str, int], tuple[int, float]],
-        paragraphs: Mapping[tuple[str, int], int],
-        hint_words: Mapping[str, int],
-        total: int,
-        wanted: frozenset[str],
-        apart: frozenset[str],
-    ) -> tuple[Label, str] | None:
-        """The label and evidence of the nearest boilerplate box the line sits in, if any (ties: the most telling hint)."""
-        best: tuple[int, int, str, int] | None = None
-        for hint, number, up in feature.boxes:
-            if hint not in wanted or up > self.max_up or (best is not None and (up, _RANK[hint]) >= best[:2]):
+    def _takers(self, boxes: Mapping[tuple[str, int], _Box], total: int, apart: frozenset[str]) -> dict[tuple[str, int], _Taker]:
+        """The boxes whose lines may go, judged once per box rather than once per line inside it."""
+        hint_words: dict[str, int] = {}
+        for (hint, _number), box in boxes.items():
+            hint_words[hint] = hint_words.get(hint, 0) + box.words
+        wanted = self.box_hints | self.link_hints
+        takers = {}
+        for (hint, number), box in boxes.items():
+            if hint not in wanted:
                 continue
-            n, linked = boxes[(hint, number)]
+            n, linked = box.words, box.linked
             too_big = n > self.max_share * total or hint_words[hint] > self.max_hint_share * total
             if too_big and hint not in apart:
                 continue
-            link_line = feature.link_density >= self.min_link_density
-            if hint in self.link_hints and not link_line:
-                continue
-            if hint not in apart and paragraphs.get((hint, number), 0) >= self.min_paragraphs and linked < self.min_box_density * n:
+            if hint not in apart and box.paragraphs >= self.min_paragraphs and linked < self.min_box_density * n:
                 continue  # a box of paragraphs: the markup alone cannot tell an article from a footer
-            best = (up, _RANK[hint], hint, number)
-        if best is None:
-            return None
-        up, _rank, hint, number = best
-        n, linked = boxes[(hint, number)]
-        evidence = (
-            f"in a '{hint}' box {up} level{'s' if up != 1 else ''} up ({feature.path}), "
-            f"{n / total:.0%} of the page's words, link density {linked / n if n else 0.0:.2f}"
-        )
-        return _LABELS[hint], evidence
+            share = f"{n / total:.0%} of the page's words, link density {linked / n if n else 0.0:.2f}"
+            takers[(hint, number)] = _Taker(_RANK[hint], hint in self.link_hints, share)
+        return takers
 
+    def _box(self, feature: _Feature, takers: Mapping[tuple[str, int], _Taker]) -> tuple[str, int, _Taker] | None:
+        """The hint, distance and judgement of the nearest box that may go the line sits in, if any (ties: the most telling hint)."""
+        best: tuple[int, int, str, _Taker] | None = None
+        link_line = feature.link_density >= self.min_link_density
+        max_up = self.max_up
+        for hint, number, up in feature.boxes:
+            taker = takers.get((hint, number))
+            if taker is None or up > max_up or (taker.links_only and not link_line):
+                continue
+            if best is None or (up, taker.rank) < best[:2]:
+                best = (up, taker.rank, hint, taker)
+        return None if best is None else (best[2], best[0], best[3])
 
     def _apart(self, features: Sequence[_Feature], is_paragraph: Sequence[bool]) -> frozenset[str]:
         """The ``apart_hints`` whose boxes stand apart from a body: ``min_paragraphs`` paragraphs lie outside all of them."""
@@ -412,53 +407,69 @@ def _texts(doc: Document, size: int) -> list[str]:
     return texts
 
 
-def _box_stats(features: Sequence[_Feature], words: Sequence[int]) -> dict[tuple[str, int], tuple[int, float]]:
-    """Per (hint, element): its words, and how many of them are inside links (each line's words by its link density)."""
-    stats: dict[tuple[str, int], tuple[int, float]] = {}
-    for feature, n in zip(features, words):
+class _Box:
+    """What one box (a hint and an element's number) holds, counted over the lines inside it."""
+
+    __slots__ = ("words", "linked", "paragraphs", "lines")
+
+    def __init__(self) -> None:
+        self.words = 0
+        self.linked = 0.0  # its words inside links (each line's words by its link density)
+        self.paragraphs = 0
+        self.lines: list[int] = []  # the raw indices of its lines
+
+
+class _Taker(NamedTuple):
+    """A box whose lines may go: its hint's rank in ``_LABELS``, whether only its link lines go, and its share for the evidence."""
+
+    rank: int
+    links_only: bool
+    share: str
+
+
+def _box_stats(features: Sequence[_Feature], words: Sequence[int], is_paragraph: Sequence[bool]) -> dict[tuple[str, int], _Box]:
+    """Per (hint, element), in the order the page first reaches them: what the box holds."""
+    stats: dict[tuple[str, int], _Box] = {}
+    for i, (feature, n, paragraph) in enumerate(zip(features, words, is_paragraph)):
+        if not feature.boxes:
+            continue
         linked = n * feature.link_density
         for hint, number, _up in feature.boxes:
-            w, l = stats.get((hint, number), (0, 0.0))
-            stats[(hint, number)] = (w + n, l + linked)
+            box = stats.get((hint, number))
+            if box is None:
+                box = stats[(hint, number)] = _Box()
+            box.words += n
+            box.linked += linked
+            box.paragraphs += paragraph
+            box.lines.append(i)
     return stats
 
 
-def _article(total: int, paragraphs: Mapping[tuple[str, int], int], min_share: float) -> tuple[tuple[str, int], float] | None:
+def _article(total: int, boxes: Mapping[tuple[str, int], _Box], min_share: float) -> tuple[tuple[str, int], float] | None:
     """The ``<article>`` or ``<main>`` holding at least ``min_share`` of the page's paragraphs (the most of them), if one does."""
     if total < 2:
         return None
     best = max(
-        ((count, key) for key, count in paragraphs.items() if key[0] in ("article", "main")), default=None
+        ((box.paragraphs, key) for key, box in boxes.items() if key[0] in ("article", "main") and box.paragraphs),
+        default=None,
     )
     if best is None or best[0] < min_share * total:
         return None
     return best[1], best[0] / total
 
 
-def _paragraphs(features: Sequence[_Feature], is_paragraph: Sequence[bool]) -> dict[tuple[str, int], int]:
-    """Per (hint, element): how many of its lines are paragraphs."""
-    counts: dict[tuple[str, int], int] = {}
-    for feature, paragraph in zip(features, is_paragraph):
-        if paragraph:
-            for hint, number, _up in feature.boxes:
-                counts[(hint, number)] = counts.get((hint, number), 0) + 1
-    return counts
-
-
-def _link_lists(features: Sequence[_Feature], min_density: float, min_items: int) -> dict[int, str]:
+def _link_lists(features: Sequence[_Feature], boxes: Mapping[tuple[str, int], _Box], min_density: float, min_items: int) -> dict[int, str]:
     """The raw indices of the link lines of link lists, with their evidence.
 
     A link list is a ``ul``/``ol`` with at least ``min_items`` items that are
     links, and links for at least two thirds of its lines: a menu, a list
     of headlines. Its other lines (a plain item, a note) stay.
     """
-    lists: dict[int, list[int]] = {}
-    for i, feature in enumerate(features):
-        for hint, number, _up in feature.boxes:
-            if hint == "list":
-                lists.setdefault(number, []).append(i)
     found: dict[int, str] = {}
-    for members in lists.values():
+    for (hint, _number), box in boxes.items():
+        if hint != "list":
+            continue
+        members = box.lines
         links = [i for i in members if features[i].link_density >= min_density and features[i].heading == 0]
         if len(links) >= min_items and 3 * len(links) >= 2 * len(members):
             evidence = f"{len(links)} of the {len(members)} lines of a list are links (lines {members[0]}-{members[-1]})"
