@@ -252,6 +252,16 @@ def test_a_noscript_that_holds_the_page_is_read_and_closed_on_its_own() -> None:
     assert doc.metadata["lines"][2]["path"] == "html>body>p"
 
 
+def test_class_words_for_the_same_kind_of_box_share_a_hint() -> None:
+    page = (
+        "<body><div class='subscribe-box'>Get our mail</div><div id='donateNow'>Give</div>"
+        "<div class='paywall'>Log in</div><div class='author-bio'>Jo writes</div><p class='byline'>By Jo</p>"
+        "<div class='authority'>Not a byline</div></body>"
+    )
+    hints = [feature["hints"] for feature in read_html(page).metadata["lines"]]
+    assert hints == [["newsletter"], ["newsletter"], ["newsletter"], ["author"], ["author"], []]
+
+
 def test_ruby_annotations_are_not_text() -> None:
     page = "<p><ruby>災害<rp>(</rp><rt>さいがい</rt><rp>)</rp></ruby>のときは<ruby>外国人<rt>がいこくじん</rt></ruby>も</p>"
     assert texts(read_html(page)) == ["災害のときは外国人も"]

@@ -73,8 +73,8 @@ _NOSCRIPT_END = re.compile(r"</noscript\s*>", re.I)
 # -- structural features -------------------------------------------------------
 
 HINT_WORDS: tuple[str, ...] = (
-    "ad", "aside", "breadcrumb", "caption", "comment", "figure", "footer", "header", "menu",
-    "nav", "newsletter", "promo", "related", "share", "social", "tag",
+    "ad", "aside", "author", "breadcrumb", "caption", "comment", "figure", "footer", "header",
+    "menu", "nav", "newsletter", "promo", "related", "share", "social", "tag",
 )  # fmt: skip
 """The words looked for in the class, id and role of a line's element and its ancestors (and in
 their tags: ``<nav>``, ``<footer>``, ``<aside>``, ``<header>``, and ``<figcaption>`` for "caption")."""
@@ -84,6 +84,7 @@ their tags: ``<nav>``, ``<footer>``, ``<aside>``, ``<header>``, and ``<figcaptio
 _HINT_TOKENS = [
     ("ad", re.compile(r"ads?|adv|adverts?|advertis\w*|adsbygoogle|ad(?:slot|unit|box|banner|container|wrapper|zone)s?")),
     ("aside", re.compile(r"asides?")),
+    ("author", re.compile(r"authors?|author(?:box|bio|info|name|block|wrap)|bylines?|bios?")),
     ("breadcrumb", re.compile(r"\w*crumbs?\w*")),
     ("caption", re.compile(r"\w*caption\w*")),
     ("comment", re.compile(r"comment\w*|disqus")),
@@ -92,7 +93,8 @@ _HINT_TOKENS = [
     ("header", re.compile(r"header\w*|masthead")),
     ("menu", re.compile(r"\w*menu\w*")),
     ("nav", re.compile(r"nav|navs|navbar\w*|navigation\w*|navi|navmenu")),
-    ("newsletter", re.compile(r"newsletter\w*")),
+    # Sign-up, subscription, donation and paywall boxes ask the reader for something, as a newsletter box does.
+    ("newsletter", re.compile(r"newsletter\w*|subscri\w*|signup|donat\w*|paywall\w*")),
     ("promo", re.compile(r"promo\w*")),
     ("related", re.compile(r"related\w*")),
     ("share", re.compile(r"share\w*|sharing|sharethis|addthis")),
@@ -103,7 +105,7 @@ _HINT_TOKENS = [
 # lowercased (most of them) is not split into tokens at all.
 _HINT_STEMS = re.compile(
     "ad|aside|crumb|caption|comment|disqus|figure|footer|header|masthead|menu|nav|newsletter|promo|related|shar|"
-    "social|tag"
+    "social|tag|subscri|signup|donat|paywall|author|byline|bio"
 )
 # ARIA roles that mean the same as a hint word.
 _ROLE_HINTS = {

@@ -46,6 +46,7 @@ _LABELS: dict[str, Label] = {
     "share": Label.NAV,
     "social": Label.NAV,
     "newsletter": Label.BOILERPLATE,
+    "author": Label.BYLINE,
     "breadcrumb": Label.NAV,
     "nav": Label.NAV,
     "menu": Label.NAV,
@@ -61,7 +62,7 @@ _RANK = {hint: rank for rank, hint in enumerate(_LABELS)}
 HINTS: tuple[str, ...] = tuple(sorted(_LABELS))
 """The hint words this stage can act on (``box_hints`` and ``link_hints`` take these)."""
 DEFAULT_BOX_HINTS = frozenset(
-    {"nav", "menu", "breadcrumb", "footer", "share", "social", "related", "promo", "newsletter", "ad", "aside", "comment"}
+    {"nav", "menu", "breadcrumb", "footer", "share", "social", "related", "promo", "newsletter", "ad", "aside", "comment", "author"}
 )
 """Hints whose small boxes go whole: nothing a reader came for is written inside them."""
 DEFAULT_LINK_HINTS = frozenset({"header", "tag"})
