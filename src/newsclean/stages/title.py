@@ -10,6 +10,7 @@ wins over both. A short kicker ending in ":" right above the title
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 from attrs import field, frozen
@@ -30,6 +31,11 @@ OPENING_CHARS = 300
 DECK_SHARE = 0.5
 # What a partial match with the markup title gives up against a whole one.
 PARTIAL_PENALTY = 5
+# A partial match must cover this share of the markup title's longest part between separators:
+# "Climate Clock", a subheading, is found whole in "The Climate Clock started: seven years left -
+# Site", and is not its headline; "Lift in the clouds" is the headline of "Lift in the clouds | Life | Site".
+PARTIAL_COVER = 0.4
+_TITLE_PARTS = re.compile(r"\s+(?:[|–—»·:-]|::)\s+")
 
 
 @register
@@ -83,17 +89,21 @@ class Title:
         if not isinstance(title, str) or not title.strip():
             return None
         target = normalize_phrase(title)
+        cover = PARTIAL_COVER * max(map(len, _TITLE_PARTS.split(target)))
         best, best_score = None, float(self.min_score)
         for line in lines[: max(len(lines) // 2, self.window)]:
             text = normalize_phrase(line.text)
             # Only a score above the best so far counts: rapidfuzz stops early below a cutoff
             # and answers 0, which counts no more than the score it spared.
             score = fuzz.ratio(text, target, score_cutoff=best_score)
-            if score < 100 and shape(line.text).n_words >= 3:
+            if score < 100 and shape(line.text).n_words >= 3 and len(text) >= cover:
                 # The markup title often carries the site's name after a bar.
                 cutoff = best_score + PARTIAL_PENALTY
                 if _may_contain(text, target, cutoff):
-                    score = max(score, fuzz.partial_ratio(text, target, score_cutoff=cutoff) - PARTIAL_PENALTY)
+                    # Less than a point for how little of the title it covers: between two parts found
+                    # whole ("Budget passes - City Blog - Paper"), the longer is the headline.
+                    shortfall = 1 - min(len(text) / len(target), 1.0)
+                    score = max(score, fuzz.partial_ratio(text, target, score_cutoff=cutoff) - PARTIAL_PENALTY - shortfall)
             if score > best_score:
                 best, best_score = line.index, score
                 if best_score >= 100:
