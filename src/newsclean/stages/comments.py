@@ -19,7 +19,7 @@ from attrs.validators import ge, instance_of, le
 
 from newsclean.core import Document, Label, Line
 from newsclean.pipeline import as_document, register
-from newsclean.profiles import PHRASE_MAX_CHARS, Profile, phrase_of
+from newsclean.profiles import PHRASE_MAX_CHARS, Profile, normalize_phrase
 from newsclean.stages._common import lines_before, preview, profile_for, profiles_in_play, remove_kept
 from newsclean.structure import Kind, kind
 from newsclean.text import LINE_CACHE, shape
@@ -30,22 +30,27 @@ EARLY_SHARE = 0.2
 _DIGIT = re.compile(r"\d")
 
 
+@functools.cache
+def _comment_markers(profiles: tuple[Profile, ...]) -> tuple[frozenset[str], tuple[re.Pattern[str], ...]]:
+    """The comment marker phrases of all ``profiles`` together, and their count patterns."""
+    phrases = frozenset().union(*(profile.comment_markers for profile in profiles))
+    return phrases, tuple(regex for profile in profiles if (regex := profile.comment_regex) is not None)
+
+
 @functools.lru_cache(maxsize=LINE_CACHE)
 def _marker(text: str, profiles: tuple[Profile, ...]) -> str | None:
     """"phrase" for a comment heading, "count" for a comment count ("12 comments"), else None."""
-    phrase = phrase_of(text)
-    if phrase is None:
+    if len(text) > PHRASE_MAX_CHARS:
         return None
-    for profile in profiles:
-        if phrase in profile.comment_markers:
-            return "phrase"
+    phrase = normalize_phrase(text)  # phrase_of, its length test done
+    phrases, counts = _comment_markers(profiles)
+    if phrase in phrases:
+        return "phrase"
     if not _DIGIT.search(text):
         return None  # every count pattern has its number
     plain = " ".join(text.casefold().split())  # patterns see the brackets the phrase form trims
-    for profile in profiles:
-        regex = profile.comment_regex
-        if regex is not None and regex.match(plain):
-            return "count"
+    if any(regex.match(plain) for regex in counts):
+        return "count"
     return None
 
 
@@ -83,8 +88,14 @@ class CommentSections:
                 return None
             return _marker(line.text, profiles)
 
-        if not any(marker_of(line) for line in (*doc.lines, *(r.line for r in doc.removed)) if line.text):
-            return doc  # most pages: no comment marker at all
+        # Most pages have no comment marker at all: the lines are looked at without a call each.
+        title = Label.TITLE
+        if not any(
+            _marker(line.text, profiles)
+            for line in (*doc.lines, *(r.line for r in doc.removed))
+            if line.text and len(line.text) <= PHRASE_MAX_CHARS and line.label is not title
+        ):
+            return doc
         article = {line.index for line in lines_before(doc, self.name)}
         lines = sorted(
             (line for line in (*doc.lines, *(r.line for r in doc.removed)) if line.text and line.label is not Label.BLANK),
