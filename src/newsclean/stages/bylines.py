@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 from attrs import field, frozen
 from attrs.validators import ge, instance_of
@@ -25,9 +25,19 @@ from newsclean.text import LINE_CACHE, shape, words
 __all__ = ["Bylines"]
 
 
+class _Furniture(NamedTuple):
+    """What a profile says furniture reads like, gathered once: its properties compile or look up on every use."""
+
+    nav_phrases: frozenset[str]
+    footer_regex: re.Pattern[str] | None
+    footer_phrases: tuple[str, ...]
+    byline_regex: re.Pattern[str] | None
+
+
 @functools.cache
-def _nav_phrases(profile: Profile) -> frozenset[str]:
-    return frozenset().union(*(p.nav_phrases for p in profiles_in_play(profile)))
+def _furniture(profile: Profile) -> _Furniture:
+    nav_phrases = frozenset().union(*(p.nav_phrases for p in profiles_in_play(profile)))
+    return _Furniture(nav_phrases, profile.footer_regex, profile.footer_phrases, profile.byline_regex)
 
 
 @register
@@ -126,14 +136,15 @@ def _verdict(text: str, profile: Profile, max_words: int, max_footer_words: int)
     """What a line is by itself, if furniture; cached, since a site repeats its furniture on every page."""
     k = kind(text)
     n = shape(text).n_words
-    if phrase_of(text) in _nav_phrases(profile):
+    furniture = _furniture(profile)
+    if phrase_of(text) in furniture.nav_phrases:
         return (Label.NAV, "nav-phrase", f"a navigation phrase: {preview(text, 40)}")
-    if n <= max_footer_words and _is_footer(text, profile.footer_regex, profile.footer_phrases):
+    if n <= max_footer_words and _is_footer(text, furniture.footer_regex, furniture.footer_phrases):
         if not _is_clause(text, k):
             return (Label.NAV, "footer", f"a footer, tag or imprint line: {preview(text, 40)}")
     if _is_breadcrumb(text):
         return (Label.NAV, "breadcrumb", f"a breadcrumb trail: {preview(text, 40)}")
-    byline = profile.byline_regex
+    byline = furniture.byline_regex
     if byline is not None and n <= max_words and byline.match(text) and not _is_sentence(text, k):
         return (Label.BYLINE, "byline-pattern", f"reads as a byline: {preview(text, 40)}")
     if n <= CONSENT_MAX_WORDS and _mentions_consent(text):
