@@ -103,7 +103,7 @@ def test_features_of_each_line() -> None:
     assert features["News > World"]["hints"] == ["breadcrumb"]
     assert features["News > World"]["link_density"] == pytest.approx(9 / 10)
     assert features["The title"]["heading"] == 1 and features["The title"]["hints"] == []
-    assert features["A caption"]["hints"] == ["caption"]
+    assert features["A caption"]["hints"] == ["caption", "figcaption"]  # the tag says both; its class only "caption"
     assert features["A caption"]["path"].endswith("article>figure>figcaption")
     body = features["Body text with one link in it."]
     assert body["link_density"] == pytest.approx(len("onelink") / len("Bodytextwithonelinkinit."), abs=1e-3)

@@ -73,11 +73,12 @@ _NOSCRIPT_END = re.compile(r"</noscript\s*>", re.I)
 # -- structural features -------------------------------------------------------
 
 HINT_WORDS: tuple[str, ...] = (
-    "ad", "aside", "author", "breadcrumb", "caption", "comment", "figure", "footer", "header",
-    "menu", "nav", "newsletter", "promo", "related", "share", "social", "tag",
+    "ad", "aside", "author", "breadcrumb", "caption", "comment", "figcaption", "figure", "footer",
+    "header", "menu", "nav", "newsletter", "promo", "related", "share", "social", "tag",
 )  # fmt: skip
 """The words looked for in the class, id and role of a line's element and its ancestors (and in
-their tags: ``<nav>``, ``<footer>``, ``<aside>``, ``<header>``, and ``<figcaption>`` for "caption")."""
+their tags: ``<nav>``, ``<footer>``, ``<aside>``, ``<header>``, and ``<figcaption>`` for "caption";
+"figcaption" comes from that tag alone, as a class named "caption" is often not a figure's)."""
 
 # Matched against whole tokens of class/id (split at "-", "_", digits and
 # camelCase), so "header" is not an "ad" and "tagline" not a "tag".
@@ -124,7 +125,7 @@ _TAG_HINTS = {
     "footer": frozenset({"footer"}),
     "aside": frozenset({"aside"}),
     "header": frozenset({"header"}),
-    "figcaption": frozenset({"caption"}),
+    "figcaption": frozenset({"caption", "figcaption"}),
 }
 # Elements whose lines a reader of the page takes together: each line's nearest one of
 # each kind is in its "boxes" too, under these names.

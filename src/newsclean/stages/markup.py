@@ -54,6 +54,7 @@ _LABELS: dict[str, Label] = {
     "ad": Label.BOILERPLATE,
     "tag": Label.NAV,
     "header": Label.NAV,
+    "figcaption": Label.CAPTION,
     "caption": Label.CAPTION,
     "figure": Label.CAPTION,
     "aside": Label.BOILERPLATE,
@@ -62,7 +63,7 @@ _RANK = {hint: rank for rank, hint in enumerate(_LABELS)}
 HINTS: tuple[str, ...] = tuple(sorted(_LABELS))
 """The hint words this stage can act on (``box_hints`` and ``link_hints`` take these)."""
 DEFAULT_BOX_HINTS = frozenset(
-    {"nav", "menu", "breadcrumb", "footer", "share", "social", "related", "promo", "newsletter", "ad", "aside", "comment", "author"}
+    {"nav", "menu", "breadcrumb", "footer", "share", "social", "related", "promo", "newsletter", "ad", "aside", "comment", "author", "figcaption"}
 )
 """Hints whose small boxes go whole: nothing a reader came for is written inside them."""
 DEFAULT_LINK_HINTS = frozenset({"header", "tag"})
