@@ -41,8 +41,12 @@ def normalize_phrase(text: str) -> str:
 
     >>> normalize_phrase("  TIN KHÁC » ")
     'tin khác'
+    >>> normalize_phrase("Lee también...")  # an ellipsis typed as three dots is decoration too
+    'lee también'
     """
     text = unicodedata.normalize("NFC", text).casefold().strip(_DECORATION)
+    if text.endswith("..."):
+        text = text.rstrip(".").strip(_DECORATION)
     return " ".join(text.split())
 
 
