@@ -195,7 +195,11 @@ def clean_lines(draw) -> str:
     return open_ + "".join(w + s for w, s in zip(parts[:-1], seps, strict=False)) + parts[-1] + close
 
 
-@given(st.lists(clean_lines(), min_size=1, max_size=8))
+# "Ã" before a no-break space is how UTF-8 "à" reads as cp1252: ambiguous, and repaired on purpose.
+unambiguous_lines = clean_lines().filter(lambda line: "Ã\xa0" not in line)
+
+
+@given(st.lists(unambiguous_lines, min_size=1, max_size=8))
 @example(["NGÃ TƯ SỞ", "São Paulo", "A IRMÃ E A MÃE"])
 @example(["Cà phê là gì", "tôi có cá", "Où est la gare"] * 3)
 def test_generated_clean_text_is_unchanged(lines: list[str]) -> None:
