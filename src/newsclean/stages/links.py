@@ -22,7 +22,7 @@ from newsclean.core import Document, Label, Line
 from newsclean.pipeline import as_document, register
 from newsclean.profiles import normalize_phrase
 from newsclean.stages._common import Found, lines_before, profile_for, remove_kept
-from newsclean.stages.markup import ContentBox, content_box
+from newsclean.stages.markup import content_box
 from newsclean.structure import Kind, body_segments, glued_boundary, kind
 from newsclean.text import shape
 
@@ -103,8 +103,9 @@ class NearDuplicateLinks:
         found: Found = {}
         self._bar_lists(lines, found)  # first: a table's cells are cells even when one copies a paragraph
         box = content_box(doc) if self.markup else None
-        self._repeats(lines, kinds, found, box.unlinked if box is not None else frozenset())
-        self._headline_lists(lines, kinds, found, box)
+        unlinked = box.unlinked if box is not None else frozenset()
+        self._repeats(lines, kinds, found, unlinked)
+        self._headline_lists(lines, kinds, found, unlinked)
         self._ranked_lists(lines, kinds, found)
         for line in lines:
             if line.label is not Label.TITLE and line.index not in found and (m := _ARROW.match(line.text)):
@@ -181,14 +182,13 @@ class NearDuplicateLinks:
                         found.setdefault(member.index, (Label.RELATED, "ranked-list", where))
             run = [(p, number)] if number == 1 else []
 
-    def _headline_lists(self, lines: list[Line], kinds: list[Kind], found: Found, box: ContentBox | None) -> None:
+    def _headline_lists(self, lines: list[Line], kinds: list[Kind], found: Found, unlinked: frozenset[int]) -> None:
         """Runs of headlines before or after the body: a list of links, not the article.
 
-        On a page read from HTML, a line that is not a link, inside the element
-        holding most of the prose, is no headline of another page: an
+        A line in ``unlinked`` (on a page read from HTML: not a link, inside the
+        element holding most of the prose) is no headline of another page: an
         ingredient, a table row, a line of a poem.
         """
-        unlinked = box.unlinked if box is not None else frozenset()
         segments = body_segments(kinds, [shape(line.text).n_words for line in lines])
         if not segments:
             return

@@ -34,7 +34,17 @@ from newsclean.pipeline import as_document, register
 from newsclean.stages._common import preview
 from newsclean.text import shape
 
-__all__ = ["CONTENT_SHARE", "DEFAULT_APART_HINTS", "DEFAULT_BOX_HINTS", "DEFAULT_LINK_HINTS", "HINTS", "ContentBox", "MarkupBoxes", "content_box"]
+__all__ = [
+    "CONTENT_PROSE_WORDS",
+    "CONTENT_SHARE",
+    "DEFAULT_APART_HINTS",
+    "DEFAULT_BOX_HINTS",
+    "DEFAULT_LINK_HINTS",
+    "HINTS",
+    "ContentBox",
+    "MarkupBoxes",
+    "content_box",
+]
 
 # What a box of each hint holds, for the removal's label, most telling first: a line in
 # several boxes at the same distance is explained by the first ("related" over "aside").
@@ -167,7 +177,7 @@ class MarkupBoxes:
         article = _article(sum(is_paragraph), boxes, self.min_article_share) if self.article else None
         in_article = frozenset(boxes[article[0]].lines) if article is not None else frozenset()
         lists = _link_lists(features, boxes, self.min_link_density, self.min_items)
-        content = _content_box(features, texts, CONTENT_SHARE, 12) if self.after_content and features[0].chain else None
+        content = _content_box(features, texts, CONTENT_SHARE, CONTENT_PROSE_WORDS) if self.after_content and features[0].chain else None
         end = max(content.lines) if content is not None else len(features)
         removals = []
         size, title = len(features), Label.TITLE
@@ -315,9 +325,11 @@ class ContentBox(NamedTuple):
 
 CONTENT_SHARE = 0.75
 """The share of a page's paragraph words the element ``content_box`` finds must hold."""
+CONTENT_PROSE_WORDS = 12
+"""How many words make a line a paragraph to ``content_box``."""
 
 
-def content_box(doc: Document, share: float = CONTENT_SHARE, prose_words: int = 12) -> ContentBox | None:
+def content_box(doc: Document, share: float = CONTENT_SHARE, prose_words: int = CONTENT_PROSE_WORDS) -> ContentBox | None:
     """The innermost element holding two paragraphs and ``share`` of the paragraph words of a page read from HTML.
 
     A paragraph is a line of ``prose_words`` words or more (as ``text.shape``
