@@ -89,6 +89,8 @@ class Title:
         if not isinstance(title, str) or not title.strip():
             return None
         target = normalize_phrase(title)
+        if not target:
+            return None  # a title of decoration alone (" — ") names no line
         cover = PARTIAL_COVER * max(map(len, _TITLE_PARTS.split(target)))
         best, best_score = None, float(self.min_score)
         for line in lines[: max(len(lines) // 2, self.window)]:
