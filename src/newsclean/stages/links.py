@@ -10,13 +10,14 @@ paragraph keeps its first copy.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import defaultdict
 from typing import ClassVar
 
 from attrs import field, frozen
 from attrs.validators import ge, instance_of, le
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from newsclean.core import Document, Label, Line
 from newsclean.pipeline import as_document, register
@@ -40,18 +41,23 @@ def _near_pairs(keys: list[str], min_score: int) -> list[tuple[int, int]]:
     Two strings can be that alike only if their lengths differ by at most
     ``1 - min_score/100`` of their sum, so after sorting by length each key
     is compared only with the few of a length close to its own: a page's
-    headlines cost a handful of comparisons each, not one per pair.
+    headlines cost a handful of comparisons each, not one per pair. Those
+    few go to rapidfuzz in one call per key, which compares them in C: a
+    dump of a thousand lines has hundreds of headlines.
     """
     slack = 100 - min_score  # in hundredths, so the bound is exact: no float rounding at the edge
     order = sorted(range(len(keys)), key=lambda i: len(keys[i]))
+    by_length = [keys[i] for i in order]
+    lengths = [len(key) for key in by_length]
     pairs = []
     for x, a in enumerate(order):
-        short = len(keys[a])
-        for b in order[x + 1 :]:
-            if 100 * (len(keys[b]) - short) > slack * (short + len(keys[b])):
-                break
-            if fuzz.ratio(keys[a], keys[b], score_cutoff=min_score):
-                pairs.append((min(a, b), max(a, b)))
+        # The longest a key may be and still be that alike: len * (100 - slack) <= short * (100 + slack).
+        end = bisect.bisect_right(lengths, lengths[x] * (100 + slack) // (100 - slack), x + 1)
+        if end == x + 1:
+            continue
+        for _key, _score, y in process.extract(by_length[x], by_length[x + 1 : end], scorer=fuzz.ratio, score_cutoff=min_score, limit=None):
+            b = order[x + 1 + y]
+            pairs.append((min(a, b), max(a, b)))
     return sorted(pairs)
 
 
