@@ -176,12 +176,14 @@ _SIGNATURES = (
 MAX_DEPTH = 512
 # This runs over the whole of every page: a check of the first letter turns most other
 # tags away at once, the rest are grouped by first letter, and "div", the most common, goes first.
-_CONTAINER = re.compile(
-    r"<(/?)(?=[abcdfhmnosu])(?:div|a(?:rticle|ddress|side)|blockquote|center|d(?:etails|ialog|ir|l)|"
+_CONTAINER_NAME = (
+    r"(?=[abcdfhmnosu])(?:div|a(?:rticle|ddress|side)|blockquote|center|d(?:etails|ialog|ir|l)|"
     r"f(?:igcaption|ieldset|igure|ooter|orm)|h(?:eader|group)|m(?:ain|enu)|nav|ol|s(?:ection|earch|ummary)|ul)"
-    r"(?=[\s/>])",
-    re.I,
+    r"(?=[\s/>])"
 )
+_CONTAINER = re.compile(r"<(/?)" + _CONTAINER_NAME, re.I)
+# Start tags alone, for the count every page gets: an end tag is turned away at its "/".
+_CONTAINER_START = re.compile("<" + _CONTAINER_NAME, re.I)
 
 
 def read_html(data: bytes | str, id: str = "", *, encoding: str | None = None, url: str | None = None) -> Document:
@@ -409,7 +411,7 @@ def _strip_server_tags(text: str) -> str:
 def _flatten_deep_nesting(text: str) -> str:
     """``text`` with container tags nested deeper than ``MAX_DEPTH`` dropped (a run of starts becomes one ``<br>``)."""
     # Nesting that deep takes that many start tags: most pages have fewer in all.
-    if _CONTAINER.findall(text).count("") <= MAX_DEPTH:
+    if len(_CONTAINER_START.findall(text)) <= MAX_DEPTH:
         return text
     depth = 0
     excess: list[tuple[int, int, bool]] = []
