@@ -230,7 +230,7 @@ class MarkupBoxes:
         best: tuple[int, int, str, _Taker] | None = None
         link_line = feature.link_density >= self.min_link_density
         max_up = self.max_up
-        for hint, number, up in feature.boxes:
+        for hint, (number, up) in feature.boxes.items():
             taker = takers.get((hint, number))
             if taker is None or up > max_up or (taker.links_only and not link_line):
                 continue
@@ -242,7 +242,7 @@ class MarkupBoxes:
         """The ``apart_hints`` whose boxes stand apart from a body: ``min_paragraphs`` paragraphs lie outside all of them."""
         found = set()
         for hint in self.apart_hints:
-            outside = sum(1 for f, p in zip(features, is_paragraph) if p and not f.boxes_by_kind(hint))
+            outside = sum(1 for f, p in zip(features, is_paragraph) if p and hint not in f.boxes)
             if outside >= self.min_paragraphs:
                 found.add(hint)
         return frozenset(found)
@@ -253,11 +253,9 @@ class _Feature(NamedTuple):
     link_density: float
     list: bool
     heading: int
-    boxes: tuple[tuple[str, int, int], ...]
+    # Hint -> (the element's number, how many levels up), the reader's own dict: checked, not copied.
+    boxes: Mapping[str, Sequence[int]]
     chain: tuple[int, ...] = ()
-
-    def boxes_by_kind(self, kind: str) -> tuple[tuple[str, int], ...]:
-        return tuple((hint, number) for hint, number, _up in self.boxes if hint == kind)
 
 
 # The last features parsed, with the list they came from: the stages that read the markup
@@ -291,11 +289,10 @@ def _parse_features(value: Any) -> list[_Feature]:
     out = []
     try:
         for item in value:
-            boxes = []
-            for hint, (number, up) in item["boxes"].items():
+            boxes = item["boxes"]
+            for hint, (number, up) in boxes.items():
                 if type(hint) is not str or type(number) is not int or type(up) is not int:
                     return []
-                boxes.append((hint, number, up))
             chain = tuple(item.get("chain", ()))
             # Numbers, checked at C speed: ints (and bools) add up to an int, and a string
             # or a list in the chain fails to add; whole floats (2.0) pass the slower test.
@@ -304,7 +301,7 @@ def _parse_features(value: Any) -> list[_Feature]:
             path, in_list, heading = item["path"], item["list"], item["heading"]
             if type(path) is not str or type(in_list) is not bool or type(heading) is not int:
                 return []
-            out.append(_new_tuple(_Feature, (path, float(item["link_density"]), in_list, heading, tuple(boxes), chain)))
+            out.append(_new_tuple(_Feature, (path, float(item["link_density"]), in_list, heading, boxes, chain)))
     except (KeyError, TypeError, ValueError, AttributeError, OverflowError):  # float(10**400), int(inf)
         return []
     return out
@@ -448,7 +445,7 @@ def _box_stats(features: Sequence[_Feature], words: Sequence[int], is_paragraph:
         if not feature.boxes:
             continue
         linked = n * feature.link_density
-        for hint, number, _up in feature.boxes:
+        for hint, (number, _up) in feature.boxes.items():
             box = stats.get((hint, number))
             if box is None:
                 box = stats[(hint, number)] = _Box()
