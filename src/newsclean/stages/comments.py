@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from typing import ClassVar
 
 from attrs import field, frozen
@@ -28,6 +29,8 @@ __all__ = ["CommentSections"]
 
 EARLY_SHARE = 0.2
 _DIGIT = re.compile(r"\d")
+_DIGIT_ON = re.compile(r"\d[^\n]*")  # from a line's first digit to its end
+_WORD = re.compile(r"\w+")
 
 
 @functools.cache
@@ -48,10 +51,60 @@ def _marker(text: str, profiles: tuple[Profile, ...]) -> str | None:
         return "phrase"
     if not _DIGIT.search(text):
         return None  # every count pattern has its number
-    plain = " ".join(text.casefold().split())  # patterns see the brackets the phrase form trims
-    if any(regex.match(plain) for regex in counts):
+    if _is_count(text, counts):
         return "count"
     return None
+
+
+def _is_count(text: str, counts: tuple[re.Pattern[str], ...]) -> bool:
+    plain = " ".join(text.casefold().split())  # patterns see the brackets the phrase form trims
+    return any(regex.match(plain) for regex in counts)
+
+
+@functools.cache
+def _phrase_words(profiles: tuple[Profile, ...]) -> tuple[str, ...]:
+    """The longest word of each comment marker phrase of ``profiles``.
+
+    A line whose normal form is a phrase holds the phrase's words once
+    casefolded: the normal form composes accents, casefolds, trims
+    decoration and collapses spaces, none of which splits a word.
+    """
+    phrases, _counts = _comment_markers(profiles)
+    return tuple(sorted({max(_WORD.findall(phrase), key=len, default="") for phrase in phrases}))
+
+
+def _candidates(doc: Document, profiles: tuple[Profile, ...]) -> set[str]:
+    """The texts of the lines, kept or removed, that may be comment markers: a superset, found page-wide.
+
+    Most pages have no marker, and asking ``_marker`` of each of their few
+    hundred lines cost more than the rest of the stage. Instead the short
+    lines are casefolded together and searched for a word of each phrase
+    (a handful of substring searches), and the lines with a digit are
+    matched against the count patterns.
+    """
+    texts = [line.text for line in doc.lines if len(line.text) <= PHRASE_MAX_CHARS]
+    texts += [r.line.text for r in doc.removed if len(r.line.text) <= PHRASE_MAX_CHARS]
+    page = "\n".join(texts)
+    if page.count("\n") >= len(texts):
+        return set(texts)  # a line holds a line feed of its own: the page's lines cannot be told apart
+    # As normalize_phrase does line by line: a line feed neither composes nor folds with its neighbours.
+    folded = unicodedata.normalize("NFC", page).casefold()
+    found = set()
+    for word in _phrase_words(profiles):
+        at = folded.find(word)
+        while at >= 0:
+            found.add(texts[folded.count("\n", 0, at)])
+            end = folded.find("\n", at)
+            at = folded.find(word, end) if end >= 0 else -1
+    _phrases, counts = _comment_markers(profiles)
+    if counts:
+        line, seen = 0, 0
+        for digit in _DIGIT_ON.finditer(page):
+            line += page.count("\n", seen, digit.start())
+            seen = digit.start()
+            if _is_count(texts[line], counts):
+                found.add(texts[line])
+    return found
 
 
 @register
@@ -83,19 +136,15 @@ class CommentSections:
         # article's prose is what is still kept (or was taken by this stage).
         profiles = profiles_in_play(profile_for(self.language, doc))
 
+        candidates = _candidates(doc, profiles)
+        if not any(_marker(text, profiles) for text in candidates):
+            return doc  # most pages have no comment marker at all
+
         def marker_of(line: Line) -> str | None:
-            if len(line.text) > PHRASE_MAX_CHARS or line.label is Label.TITLE:
+            if line.text not in candidates or line.label is Label.TITLE:
                 return None
             return _marker(line.text, profiles)
 
-        # Most pages have no comment marker at all: the lines are looked at without a call each.
-        title = Label.TITLE
-        if not any(
-            _marker(line.text, profiles)
-            for line in (*doc.lines, *(r.line for r in doc.removed))
-            if line.text and len(line.text) <= PHRASE_MAX_CHARS and line.label is not title
-        ):
-            return doc
         article = {line.index for line in lines_before(doc, self.name)}
         lines = sorted(
             (line for line in (*doc.lines, *(r.line for r in doc.removed)) if line.text and line.label is not Label.BLANK),
