@@ -153,8 +153,9 @@ class CommentSections:
         markers = {p: found for p, line in enumerate(lines) if (found := marker_of(line))}
         if not markers:
             return doc
-        kinds = [kind(line.text) for line in lines]
-        prose = [shape(line.text).n_words if k is Kind.PROSE and line.index in article else 0 for line, k in zip(lines, kinds)]
+        # Only the article's prose counts, and only what follows a marker is read for entries: the
+        # lines other stages removed, most of a page read from HTML, need not be measured.
+        prose = [shape(line.text).n_words if line.index in article and kind(line.text) is Kind.PROSE else 0 for line in lines]
         total = sum(prose)
         above = 0
         for p, line in enumerate(lines):
@@ -168,16 +169,17 @@ class CommentSections:
                     return remove_kept(doc, self.name, _section(lines, p))
             # A count ("80 Comments") is as often a link by the byline as the
             # section's heading: it needs the section's look.
-            elif found == "count" and started and _entries(kinds[p + 1 :]):
+            elif found == "count" and started and _entries(lines[p + 1 :]):
                 return remove_kept(doc, self.name, _section(lines, p))
-            elif found == "phrase" and (late or (started and _entries(kinds[p + 1 :]))):
+            elif found == "phrase" and (late or (started and _entries(lines[p + 1 :]))):
                 return remove_kept(doc, self.name, _section(lines, p))
             above += prose[p]
         return doc
 
 
-def _entries(kinds: list[Kind]) -> bool:
+def _entries(lines: list[Line]) -> bool:
     """Whether what follows looks like comments: dates over the entries."""
+    kinds = [kind(line.text) for line in lines]
     dated = sum(1 for a, b in zip(kinds, kinds[1:]) if a is Kind.META and b is not Kind.META)
     return dated >= 2
 
