@@ -489,8 +489,7 @@ def _enter(node: Any, tag: str, context: _Context, number: int) -> _Context:
     own = _NO_HINTS
     attributes = node.attributes
     if attributes:
-        get = attributes.get
-        names, ident, role = get("class"), get("id"), get("role")
+        names, ident, role = attributes.get("class"), attributes.get("id"), attributes.get("role")
         # Each looked up on its own: a site repeats its class strings, while ids are often unique.
         if names:
             own = _word_hints(names)
@@ -514,7 +513,7 @@ def _enter(node: Any, tag: str, context: _Context, number: int) -> _Context:
         if own:
             hints = _merged(hints, own)
     # Past MAX_CHAIN the chain stops growing and is shared: deep nesting costs no more memory per element.
-    return path, hints, in_list, in_table, heading, depth, boxes, (*chain, number) if len(chain) < MAX_CHAIN else chain
+    return path, hints, in_list, in_table, heading, depth, boxes, chain + (number,) if len(chain) < MAX_CHAIN else chain
 
 
 @functools.lru_cache(maxsize=4096)
@@ -591,14 +590,19 @@ class _Sink:
         first, parts, linked = self.first, self.parts, self.linked
         path, hints, in_list, in_table, heading, depth, boxes, chain = first[5] or _context(first)
         line = " ".join("".join(parts).split())
-        # Whitespace is single spaces by now: the rest is what is visible.
-        visible = len(line) - line.count(" ")
         if not linked:
             density = 0.0
         elif len(linked) == len(parts):
             density = 1.0
         else:
+            # Whitespace is single spaces by now: the rest is what is visible.
+            visible = len(line) - line.count(" ")
             density = round(len("".join("".join(linked).split())) / visible, 3)
+        # Each line its own dict and lists, as a caller may change one line's features; a loop, not a
+        # comprehension, whose own call costs more than the two or three boxes a line has.
+        own_boxes = {}
+        for hint, (number, at) in boxes.items():
+            own_boxes[hint] = [number, depth - at]
         self.lines.append(line)
         self.features.append(
             {
@@ -608,7 +612,7 @@ class _Sink:
                 "list": in_list,
                 "table": in_table,
                 "heading": heading,
-                "boxes": {hint: [number, depth - at] for hint, (number, at) in boxes.items()} if boxes else {},
+                "boxes": own_boxes,
                 "chain": chain,
             }
         )
@@ -649,7 +653,7 @@ def _lines(root: Any) -> tuple[list[str], list[dict[str, Any]]]:
     elements = 1
     # The root's siblings are not the page's: after it, nothing.
     frame: _Frame = [outer, root, tag, elements, in_link or tag == "a", None, None, kind]
-    node = root.child
+    node = root.first_child
     while True:
         if node is None:
             # The innermost open element has no more children: leave it.
@@ -690,7 +694,7 @@ def _lines(root: Any) -> tuple[list[str], list[dict[str, Any]]]:
         elements += 1
         if kind != _INLINE and parts:
             sink.end_line()
-        child = node.child
+        child = node.first_child
         if child is None:
             # Nothing inside, so nothing to leave: a block's line already ended above.
             node = node.next
