@@ -252,6 +252,22 @@ def test_a_noscript_that_holds_the_page_is_read_and_closed_on_its_own() -> None:
     assert doc.metadata["lines"][2]["path"] == "html>body>p"
 
 
+def test_a_noscript_whose_words_are_parted_by_tags_or_references_alone_holds_the_page() -> None:
+    # No whitespace is written between these words: the quick bound on words must still count them.
+    by_tags = "".join(f"<b>w{i}</b>" for i in range(60))
+    by_references = "&nbsp;".join(f"w{i}" for i in range(60))
+    assert texts(read_html(f"<p>a</p><noscript><p>{by_tags}</p></noscript><p>b</p>")) == [
+        "a",
+        "".join(f"w{i}" for i in range(60)),
+        "b",
+    ]
+    assert texts(read_html(f"<p>a</p><noscript><p>{by_references}</p></noscript><p>b</p>")) == [
+        "a",
+        " ".join(f"w{i}" for i in range(60)),
+        "b",
+    ]
+
+
 def test_class_words_for_the_same_kind_of_box_share_a_hint() -> None:
     page = (
         "<body><div class='subscribe-box'>Get our mail</div><div id='donateNow'>Give</div>"

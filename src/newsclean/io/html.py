@@ -390,6 +390,11 @@ def _noscript_content(inner: str, length: int) -> str:
     # Quick bound: fewer characters than words-plus-spaces cannot hold enough words.
     if length < 2 * NOSCRIPT_WORDS:
         return ""
+    # Nor can markup with fewer pieces between whitespace, "<" and "&": two words of its text are parted
+    # by whitespace written out, a tag between two text nodes or a character reference. This turns away
+    # the tracking pixels and tag manager frames most pages hold there, without parsing them.
+    if len(inner.replace("<", " ").replace("&", " ").split()) < NOSCRIPT_WORDS:
+        return ""
     body = _Parser(inner).body
     if body is None or len(body.text(separator=" ").split()) < NOSCRIPT_WORDS:
         return ""
