@@ -176,12 +176,30 @@ def load_profile(language: str | None) -> Profile:
 
 _WORD = re.compile(r"\w+")
 
+# detect_language reads the page up to the line that brings it to this many words.
+_SAMPLE_WORDS = 2000
+
+
+@functools.cache
+def _stopword_languages() -> dict[str, tuple[int, ...]]:
+    """Every profile's stopwords, each with the positions in ``available_languages()`` of the profiles that list it.
+
+    One lookup per word of the page then scores every language at once.
+    """
+    owners: dict[str, list[int]] = {}
+    for position, language in enumerate(available_languages()):
+        for word in load_profile(language).stopwords:
+            owners.setdefault(word, []).append(position)
+    return {word: tuple(positions) for word, positions in owners.items()}
+
 
 def detect_language(lines: Iterable[str], min_hits: int = 3, min_share: float = 0.05) -> str | None:
     """The profile language whose stopwords are densest in ``lines``, or None when none is dense enough.
 
     Cheap on purpose (it runs on every page): a stopword count over at most
-    the first ~2,000 words. Args:
+    the first ~2,000 words. On a tie the first language in ``available_languages()`` wins.
+
+    Args:
         lines: the page's lines.
         min_hits: fewest stopword hits for a verdict.
         min_share: least share of words that must be stopwords.
@@ -189,16 +207,14 @@ def detect_language(lines: Iterable[str], min_hits: int = 3, min_share: float = 
     words: list[str] = []
     for line in lines:
         words += _WORD.findall(line.casefold())
-        if len(words) >= 2000:
+        if len(words) >= _SAMPLE_WORDS:
             break
-    if not words:
+    owners = _stopword_languages()
+    hits = [0] * len(available_languages())
+    for word, count in Counter(filter(owners.__contains__, words)).items():
+        for position in owners[word]:
+            hits[position] += count
+    best_hits = max(hits, default=0)
+    if not best_hits or best_hits < min_hits or best_hits < min_share * len(words):
         return None
-    counts = Counter(words)
-    best, best_hits = None, 0
-    for language in available_languages():
-        hits = sum(counts[w] for w in load_profile(language).stopwords if w in counts)
-        if hits > best_hits:
-            best, best_hits = language, hits
-    if best_hits < min_hits or best_hits < min_share * len(words):
-        return None
-    return best
+    return available_languages()[hits.index(best_hits)]
