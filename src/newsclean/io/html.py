@@ -159,6 +159,11 @@ _CP1252_TABLE = {b: c for b, c in _CP1252_TABLE.items() if c != chr(b)}
 # What "surrogateescape" makes of a byte that is not UTF-8.
 _ESCAPED = re.compile("[\udc80-\udcff]")
 
+# The control characters a page's text does not hold (all but tab, line feed, form feed, carriage
+# return and escape): more than a few in its first 4 KB, and it is binary or read with the wrong codec.
+_CONTROLS = bytes(b for b in range(32) if b not in b"\t\n\f\r\x1b")
+_CONTROL = re.compile("[" + _CONTROLS.decode("ascii") + "]")
+
 # File signatures of what is most often mistaken for a page.
 _SIGNATURES = (
     (b"\x1f\x8b", "gzip data; decompress it first, or name the file .html.gz"),
@@ -332,7 +337,7 @@ def _check_bytes(data: bytes, where: str) -> None:
         if data.startswith(signature):
             raise InputError(f"not an HTML page ({what})", where, "passing the page's HTML")
     sample = data[:4096]
-    controls = sum(sample.count(bytes([b])) for b in range(32) if b not in (9, 10, 12, 13, 27))
+    controls = len(sample) - len(sample.translate(None, _CONTROLS))
     if controls > len(sample) // 100 + 2:
         raise InputError(
             "not an HTML page (binary data)", where, "checking what the file holds, e.g. with the 'file' command"
@@ -341,7 +346,7 @@ def _check_bytes(data: bytes, where: str) -> None:
 
 def _check_text(text: str, where: str) -> None:
     sample = text[:4096]
-    controls = sum(1 for c in sample if c < " " and c not in "\t\n\f\r\x1b")
+    controls = len(_CONTROL.findall(sample))
     if controls > len(sample) // 100 + 2:
         raise InputError(
             "not an HTML page (binary data)", where, "checking what the text holds; was it decoded with the right codec?"
