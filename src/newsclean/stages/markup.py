@@ -169,18 +169,20 @@ class MarkupBoxes:
         if not features or not doc.lines:
             return doc
         texts = _texts(doc, len(features))
-        words = [len(text.split()) for text in texts]
-        total = sum(words) or 1
-        is_paragraph = [n >= self.prose_words and f.link_density < self.min_link_density for f, n in zip(features, words)]
-        boxes = _box_stats(features, words, is_paragraph)
-        takers = self._takers(boxes, total, self._apart(features, is_paragraph))
-        article = _article(sum(is_paragraph), boxes, self.min_article_share) if self.article else None
+        words, paragraphs, boxes = _box_stats(features, texts, self.prose_words, self.min_link_density)
+        total = words or 1
+        takers = self._takers(boxes, total, self._apart(paragraphs, boxes))
+        article = _article(paragraphs, boxes, self.min_article_share) if self.article else None
         in_article = frozenset(boxes[article[0]].lines) if article is not None else frozenset()
         lists = _link_lists(features, boxes, self.min_link_density, self.min_items)
         content = _content_box(features, texts, CONTENT_SHARE, CONTENT_PROSE_WORDS) if self.after_content and features[0].chain else None
         end = max(content.lines) if content is not None else len(features)
         removals = []
         size, title = len(features), Label.TITLE
+        # The lines of an element, and of its siblings, sit in equal boxes: the box the line
+        # before was judged in, and the evidence that says so, hold for them too.
+        judged: tuple[Mapping[str, Sequence[int]], bool, str] | None = None
+        found: tuple[str, str] | None = None
         for line in doc.lines:
             i = line.index
             if i >= size or line.label is title or not line.text:
@@ -188,10 +190,14 @@ class MarkupBoxes:
             feature = features[i]
             if feature.heading == 1:
                 continue
-            found = self._box(feature, takers) if feature.boxes else None
+            if feature.boxes:
+                seen = (feature.boxes, feature.link_density >= self.min_link_density, feature.path)
+                if seen != judged:
+                    judged, found = seen, self._box(feature, takers)
+            else:
+                found = None
             if found is not None:
-                hint, up, taker = found
-                evidence = f"in a '{hint}' box {up} level{'s' if up != 1 else ''} up ({feature.path}), {taker.share}"
+                hint, evidence = found
                 removals.append(Removal(line, self.name, _LABELS[hint], "box", f"{evidence}: {preview(line.text, 40)}"))
             elif article is not None and i not in in_article:
                 kind_, _number = article[0]
@@ -225,8 +231,8 @@ class MarkupBoxes:
             takers[(hint, number)] = _Taker(_RANK[hint], hint in self.link_hints, share)
         return takers
 
-    def _box(self, feature: _Feature, takers: Mapping[tuple[str, int], _Taker]) -> tuple[str, int, _Taker] | None:
-        """The hint, distance and judgement of the nearest box that may go the line sits in, if any (ties: the most telling hint)."""
+    def _box(self, feature: _Feature, takers: Mapping[tuple[str, int], _Taker]) -> tuple[str, str] | None:
+        """The hint of the nearest box that may go the line sits in, if any (ties: the most telling hint), and the evidence."""
         best: tuple[int, int, str, _Taker] | None = None
         link_line = feature.link_density >= self.min_link_density
         max_up = self.max_up
@@ -236,13 +242,17 @@ class MarkupBoxes:
                 continue
             if best is None or (up, taker.rank) < best[:2]:
                 best = (up, taker.rank, hint, taker)
-        return None if best is None else (best[2], best[0], best[3])
+        if best is None:
+            return None
+        up, _rank, hint, taker = best
+        return hint, f"in a '{hint}' box {up} level{'s' if up != 1 else ''} up ({feature.path}), {taker.share}"
 
-    def _apart(self, features: Sequence[_Feature], is_paragraph: Sequence[bool]) -> frozenset[str]:
+    def _apart(self, paragraphs: int, boxes: Mapping[tuple[str, int], _Box]) -> frozenset[str]:
         """The ``apart_hints`` whose boxes stand apart from a body: ``min_paragraphs`` paragraphs lie outside all of them."""
         found = set()
         for hint in self.apart_hints:
-            outside = sum(1 for f, p in zip(features, is_paragraph) if p and hint not in f.boxes)
+            # A line is in one box of a hint at most (its nearest): the boxes' paragraphs do not overlap.
+            outside = paragraphs - sum(box.paragraphs for (kind, _number), box in boxes.items() if kind == hint)
             if outside >= self.min_paragraphs:
                 found.add(hint)
         return frozenset(found)
@@ -438,22 +448,41 @@ class _Taker(NamedTuple):
     share: str
 
 
-def _box_stats(features: Sequence[_Feature], words: Sequence[int], is_paragraph: Sequence[bool]) -> dict[tuple[str, int], _Box]:
-    """Per (hint, element), in the order the page first reaches them: what the box holds."""
+def _box_stats(
+    features: Sequence[_Feature], texts: Sequence[str], prose_words: int, min_link_density: float
+) -> tuple[int, int, dict[tuple[str, int], _Box]]:
+    """The page's words and paragraphs, and per (hint, element), in the order the page first reaches them, what the box holds.
+
+    A paragraph is a line of ``prose_words`` words or more with less than
+    ``min_link_density`` of its text in links.
+    """
     stats: dict[tuple[str, int], _Box] = {}
-    for i, (feature, n, paragraph) in enumerate(zip(features, words, is_paragraph)):
-        if not feature.boxes:
-            continue
-        linked = n * feature.link_density
-        for hint, (number, _up) in feature.boxes.items():
-            box = stats.get((hint, number))
-            if box is None:
-                box = stats[(hint, number)] = _Box()
-            box.words += n
-            box.linked += linked
-            box.paragraphs += paragraph
-            box.lines.append(i)
-    return stats
+    words = paragraphs = 0
+    # The lines of an element, and of its siblings (a list's items), sit in equal boxes:
+    # a line in the same boxes as the line before adds to those, not looked up again.
+    boxes: Mapping[str, Sequence[int]] = {}
+    inside: list[_Box] = []
+    for i, (feature, text) in enumerate(zip(features, texts)):
+        n = len(text.split())
+        paragraph = n >= prose_words and feature.link_density < min_link_density
+        words += n
+        paragraphs += paragraph
+        if feature.boxes != boxes:
+            boxes = feature.boxes
+            inside = []
+            for hint, (number, _up) in boxes.items():
+                box = stats.get((hint, number))
+                if box is None:
+                    box = stats[(hint, number)] = _Box()
+                inside.append(box)
+        if inside:
+            linked = n * feature.link_density
+            for box in inside:
+                box.words += n
+                box.linked += linked
+                box.paragraphs += paragraph
+                box.lines.append(i)
+    return words, paragraphs, stats
 
 
 def _article(total: int, boxes: Mapping[tuple[str, int], _Box], min_share: float) -> tuple[tuple[str, int], float] | None:
