@@ -10,7 +10,7 @@ import hypothesis.strategies as st
 from hypothesis import example, given
 
 from newsclean import Document
-from newsclean.profiles import available_languages, detect_language, load_profile
+from newsclean.profiles import _words, available_languages, detect_language, load_profile
 from newsclean.stages import DetectLanguage
 
 
@@ -60,6 +60,13 @@ def pages(draw: st.DrawFn) -> list[str]:
 @example(lines=["12345", "???"], min_hits=0, min_share=0.0)
 def test_detect_language_decides_as_the_plain_rule(lines: list[str], min_hits: int, min_share: float) -> None:
     assert detect_language(lines, min_hits, min_share) == plain_detect(lines, min_hits, min_share)
+
+
+@given(line=st.one_of(st.text(st.characters(max_codepoint=127)), st.text()))
+@example(line="".join(map(chr, range(128))))
+@example(line="Straße ǰa İ K \ud800_x")
+def test_words_are_the_regex_words_of_the_casefolded_line(line: str) -> None:
+    assert _words(line) == re.findall(r"\w+", line.casefold())
 
 
 def test_detect_language_reads_whole_lines_until_2000_words() -> None:
