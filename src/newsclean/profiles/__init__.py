@@ -224,6 +224,10 @@ def detect_language(lines: Iterable[str], min_hits: int = 3, min_share: float = 
         min_hits: fewest stopword hits for a verdict.
         min_share: least share of words that must be stopwords.
     """
+    # No earlier stop once a leader is certain: the share test needs the number
+    # of words read, which only the line reaching the limit settles, and a lead
+    # must outgrow every word still unread. On the dev pages such a stop would
+    # skip 2% of the words (17% even knowing how many remain).
     words: list[str] = []
     for line in lines:
         words += _words(line)
