@@ -71,17 +71,18 @@ class Bylines:
         profile = profile_for(self.language, doc)
         lines = lines_before(doc, self.name)
         kinds = [kind(line.text) for line in lines]
+        n_words = [shape(line.text).n_words for line in lines]
         found: Found = {}
         longest = max(self.max_footer_words, self.max_words, CONSENT_MAX_WORDS)
         max_words, max_footer_words, title = self.max_words, self.max_footer_words, Label.TITLE
-        for line in lines:
-            if line.label is title or shape(line.text).n_words > longest:
+        for line, n in zip(lines, n_words):
+            if line.label is title or n > longest:
                 continue  # a paragraph: none of the patterns is for it
             verdict = _verdict(line.text, profile, max_words, max_footer_words)
             if verdict is not None:
                 found[line.index] = verdict
         self._menus(lines, kinds, found)
-        self._author_after_body(lines, kinds, found, marker_phrases(profile))
+        self._author_after_body(lines, kinds, n_words, found, marker_phrases(profile))
         return remove_kept(doc, self.name, found)
 
     def _menus(self, lines: list[Line], kinds: list[Kind], found: Found) -> None:
@@ -97,11 +98,12 @@ class Bylines:
 
     def _menu(self, run: list[Line], found: Found) -> None:
         if len(run) >= self.min_menu:
+            entry = (Label.NAV, "menu", f"one of {len(run)} one- or two-word lines in a row, from line {run[0].index}")
             for member in run:
-                found.setdefault(member.index, (Label.NAV, "menu", f"one of {len(run)} one- or two-word lines in a row, from line {run[0].index}"))
+                found.setdefault(member.index, entry)
 
-    def _author_after_body(self, lines: list[Line], kinds: list[Kind], found: Found, markers: frozenset[str]) -> None:
-        segments = body_segments(kinds, [shape(line.text).n_words for line in lines])
+    def _author_after_body(self, lines: list[Line], kinds: list[Kind], n_words: list[int], found: Found, markers: frozenset[str]) -> None:
+        segments = body_segments(kinds, n_words)
         if not segments:
             return
         end = segments[-1][1]
@@ -160,7 +162,9 @@ def _is_footer(text: str, footer: re.Pattern[str] | None, phrases: tuple[str, ..
     # The phrases are casefolded; a few substring tests beat a case-blind regex.
     if phrases:
         folded = text.casefold()
-        return any(phrase in folded for phrase in phrases)
+        for phrase in phrases:  # most profiles have one: a generator for any() would cost more than the test
+            if phrase in folded:
+                return True
     return False
 
 
