@@ -52,6 +52,21 @@ def test_seeds_folder_reads_every_dump_sorted_and_no_labels() -> None:
         assert doc.metadata == {}
 
 
+def test_a_folder_without_dumps_is_read_for_its_pages(tmp_path: Path) -> None:
+    (tmp_path / "b.html").write_text("<body><p>Page line</p></body>", encoding="utf-8")
+    (tmp_path / "c.htm.gz").write_bytes(gzip.compress(b"<body><p>Zipped page</p></body>"))
+    (tmp_path / "out.jsonl").write_text('{"id": "o", "text": "Output"}', encoding="utf-8")
+    (tmp_path / "notes.md").write_text("Notes", encoding="utf-8")
+    # Sorted by name, read as HTML, their markup gone; JSONL and other files left alone.
+    assert [(d.id, d.text) for d in docs(list(read_inputs(tmp_path)))] == [("b", "Page line"), ("c", "Zipped page")]
+    assert [d.id for d in docs(list(read_inputs(tmp_path, fmt="jsonl")))] == ["o"]
+    (failure,) = read_inputs(tmp_path, fmt="txt")
+    assert isinstance(failure, InputFailure) and failure.error.what == "no .txt or .txt.gz files in the folder"
+    # A dump beside the pages: the folder means its dumps, so no page is cleaned twice.
+    (tmp_path / "a.txt").write_text("Dump line", encoding="utf-8")
+    assert [d.id for d in docs(list(read_inputs(tmp_path)))] == ["a"]
+
+
 def test_file_glob_and_fmt_override(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("A", encoding="utf-8")
     (tmp_path / "sub").mkdir()
@@ -192,7 +207,10 @@ def test_bad_inputs_become_failures_and_the_rest_is_read(tmp_path: Path) -> None
         "empty file, T/empty.txt; try leaving it out, or fetching the page again",
         "empty file, T/bom-only.txt; try leaving it out, or fetching the page again",
         "not a valid gzip file (Not a gzipped file (b'no')), T/broken.txt.gz; try decompressing it with gunzip to see what is wrong",
-        "no .txt or .txt.gz files in the folder, T/nothing; try a folder of dumps, or a glob pattern such as 'dumps/**/*.txt'",
+        (
+            "no .txt, .txt.gz, .html, .html.gz, .htm, .htm.gz, .warc or .warc.gz files in the folder, T/nothing; "
+            "try a folder of dumps or pages, or a glob pattern such as 'dumps/**/*.txt'"
+        ),
         "no file matches the pattern, T/*.md; try a pattern that matches, e.g. 'dumps/*.txt'",
     ]
     failure = next(i for i in items if isinstance(i, InputFailure))

@@ -99,7 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
         "inputs",
         nargs="+",
         metavar="INPUT",
-        help="dump (.txt, .txt.gz), HTML page (.html, .htm), WARC (.warc, .warc.gz: its HTML responses), JSONL (.jsonl, .jsonl.gz; an \"html\" field is read as a page), folder, glob pattern, or - for stdin",
+        help="dump (.txt, .txt.gz), HTML page (.html, .htm), WARC (.warc, .warc.gz: its HTML responses), JSONL (.jsonl, .jsonl.gz; an \"html\" field is read as a page), folder (its dumps, or else its pages and WARC files), glob pattern, or - for stdin",
     )
     clean.add_argument(
         "-o",

@@ -39,7 +39,16 @@ FORMATS: tuple[str, ...] = ("txt", "jsonl", "parquet")
 
 _HTML_SUFFIXES = (".html", ".htm")
 
-_FOLDER_PATTERNS = {"txt": ("*.txt", "*.txt.gz"), "jsonl": ("*.jsonl", "*.jsonl.gz"), "parquet": ("*.parquet",)}
+# What a folder's files are read as, by the format asked for. With none, its dumps; a folder with
+# no dumps, its HTML pages and WARC files (a page and its dump often sit side by side, and reading
+# both would clean each page twice). JSONL and Parquet only when asked for, as a run's own output
+# is often written beside its inputs.
+_FOLDER_PATTERNS = {
+    "txt": ("*.txt", "*.txt.gz"),
+    "pages": ("*.html", "*.html.gz", "*.htm", "*.htm.gz", "*.warc", "*.warc.gz"),
+    "jsonl": ("*.jsonl", "*.jsonl.gz"),
+    "parquet": ("*.parquet",),
+}
 
 
 def format_of(path: str | Path) -> Literal["txt", "jsonl", "html", "parquet", "warc"]:
@@ -77,8 +86,10 @@ def read_inputs(
     Each path is one of:
 
     - ``"-"``: standard input, one dump (or JSONL with ``fmt="jsonl"``);
-    - a folder: its ``*.txt`` and ``*.txt.gz`` files (``*.jsonl``,
-      ``*.jsonl.gz`` with ``fmt="jsonl"``), sorted by name, not recursing;
+    - a folder: its dumps (``*.txt``), or when it holds none, its HTML pages
+      (``*.html``, ``*.htm``) and WARC files (``*.warc``), each also ``.gz``
+      compressed, sorted by name, not recursing; with ``fmt``, the files of
+      that format (``*.jsonl`` and ``*.jsonl.gz`` for ``fmt="jsonl"``);
     - a glob pattern (``"dumps/**/*.txt"``), when no file has that name:
       the matches, sorted, each read as if named on its own;
     - a file: JSONL when its name ends in ``.jsonl`` or ``.jsonl.gz``,
@@ -170,6 +181,10 @@ def _read_html_file(path: Path, encoding: str | None) -> Document | InputFailure
     return doc
 
 
+def _folder_files(folder: Path, patterns: tuple[str, ...]) -> list[Path]:
+    return sorted({f for pattern in patterns for f in folder.glob(pattern) if f.is_file()})
+
+
 def expand_paths(path: str | Path, fmt: Format | None) -> Iterator[str | Path | InputFailure]:
     """The files one path (a file, a folder, a glob pattern or ``-``) names, in reading order, or the failure to find any.
 
@@ -182,11 +197,16 @@ def expand_paths(path: str | Path, fmt: Format | None) -> Iterator[str | Path | 
     path = Path(path)
     if path.is_dir():
         patterns = _FOLDER_PATTERNS[fmt or "txt"]
-        files = sorted({f for pattern in patterns for f in path.glob(pattern) if f.is_file()})
+        files = _folder_files(path, patterns)
+        if not files and fmt is None:
+            patterns += _FOLDER_PATTERNS["pages"]
+            files = _folder_files(path, patterns)
         if not files:
-            what = f"no {' or '.join(p.removeprefix('*') for p in patterns)} files in the folder"
+            names = [p.removeprefix("*") for p in patterns]
+            what = f"no {', '.join(names[:-1])} or {names[-1]} files in the folder"
             yield InputFailure(
-                str(path), InputError(what, str(path), "a folder of dumps, or a glob pattern such as 'dumps/**/*.txt'")
+                str(path),
+                InputError(what, str(path), "a folder of dumps or pages, or a glob pattern such as 'dumps/**/*.txt'"),
             )
         yield from files
         return
