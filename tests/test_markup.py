@@ -13,6 +13,7 @@ from newsclean import Document, Label, default_pipeline
 from newsclean.io.html import read_html
 from newsclean.pipeline import build_stage, stage_options
 from newsclean.stages.markup import CONTENT_SHARE, DEFAULT_BOX_HINTS, HINTS, MarkupBoxes, content_box
+from newsclean.text import shape
 
 PARAGRAPHS = [line for line in kept_lines() if len(line.split()) >= 12]
 CLASS_WORDS = ["related-posts", "site-nav", "footer", "share-bar", "comment", "sidebar", "content", "article-body", "tags", "x"]
@@ -201,6 +202,12 @@ def test_the_content_box_is_the_innermost_element_holding_the_share(page: str) -
         box.element in chain and e in chain[chain.index(box.element) :] for chain in chains
     )]
     assert content_box(Document.from_text(doc.text)) is None  # a dump has no markup
+
+
+@given(text=st.text())
+def test_a_line_has_no_more_words_than_characters_and_one(text: str) -> None:
+    # content_box tells a line too short for a paragraph's words without its shape on this ground.
+    assert shape(text).n_words <= len(text) + 1
 
 
 def test_what_the_content_box_holds_is_kept_though_it_does_not_read_as_prose() -> None:
