@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import importlib
 import io
 import os
@@ -448,6 +449,10 @@ def _clean(args: argparse.Namespace) -> int:
                 _tell(bar, _error_line(item.error))
                 continue
             doc = _apply(pipeline, item)
+            if not documents:
+                # The first page loaded all the run needs (reader, profiles, tables): kept out of
+                # the collector's full passes, which would walk it all again every few hundred pages.
+                gc.freeze()
             writer.write(doc)
             documents += 1
             kept += len(doc.lines)

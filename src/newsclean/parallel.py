@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import gc
 import gzip
 import hashlib
 import json
@@ -758,6 +759,7 @@ class ShardsFailed(NewscleanError):
 def _worker(conn: Connection, task_bytes: bytes) -> None:
     """A pool process: rebuild the function and its context (the job) once, then run each shard it is sent."""
     fn, context = pickle.loads(task_bytes)
+    first = True
     while True:
         try:
             shard = conn.recv()
@@ -778,6 +780,11 @@ def _worker(conn: Connection, task_bytes: bytes) -> None:
             conn.send(("ok", result))
         except Exception as exc:
             conn.send(("error", f"{type(exc).__name__}: {exc}", "".join(traceback.format_exception(exc))))
+        if first:
+            # The first shard loaded all the job needs (reader, profiles, tables): kept out of the
+            # collector's full passes, which would walk it all again every few hundred pages.
+            gc.freeze()
+            first = False
 
 
 def _context() -> multiprocessing.context.BaseContext:
