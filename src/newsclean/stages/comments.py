@@ -34,10 +34,17 @@ _WORD = re.compile(r"\w+")
 
 
 @functools.cache
-def _comment_markers(profiles: tuple[Profile, ...]) -> tuple[frozenset[str], tuple[re.Pattern[str], ...]]:
-    """The comment marker phrases of all ``profiles`` together, and their count patterns."""
+def _comment_markers(profiles: tuple[Profile, ...]) -> tuple[frozenset[str], re.Pattern[str] | None]:
+    """The comment marker phrases of all ``profiles`` together, and their count patterns as one regex.
+
+    One regex, as each profile's own are (so no two profiles may name a
+    group alike): a page's lines with a digit are many, and one match each
+    costs less than a match per profile.
+    """
     phrases = frozenset().union(*(profile.comment_markers for profile in profiles))
-    return phrases, tuple(regex for profile in profiles if (regex := profile.comment_regex) is not None)
+    patterns = [pattern for profile in profiles for pattern in profile.comment_patterns]
+    counts = re.compile("|".join(f"(?:{pattern})" for pattern in patterns), re.IGNORECASE) if patterns else None
+    return phrases, counts
 
 
 @functools.lru_cache(maxsize=LINE_CACHE)
@@ -49,16 +56,16 @@ def _marker(text: str, profiles: tuple[Profile, ...]) -> str | None:
     phrases, counts = _comment_markers(profiles)
     if phrase in phrases:
         return "phrase"
-    if not _DIGIT.search(text):
+    if counts is None or not _DIGIT.search(text):
         return None  # every count pattern has its number
     if _is_count(text, counts):
         return "count"
     return None
 
 
-def _is_count(text: str, counts: tuple[re.Pattern[str], ...]) -> bool:
+def _is_count(text: str, counts: re.Pattern[str]) -> bool:
     plain = " ".join(text.casefold().split())  # patterns see the brackets the phrase form trims
-    return any(regex.match(plain) for regex in counts)
+    return counts.match(plain) is not None
 
 
 @functools.cache
@@ -97,7 +104,7 @@ def _candidates(doc: Document, profiles: tuple[Profile, ...]) -> set[str]:
             end = folded.find("\n", at)
             at = folded.find(word, end) if end >= 0 else -1
     _phrases, counts = _comment_markers(profiles)
-    if counts:
+    if counts is not None:
         line, seen = 0, 0
         for digit in _DIGIT_ON.finditer(page):
             line += page.count("\n", seen, digit.start())
