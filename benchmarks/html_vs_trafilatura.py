@@ -12,7 +12,10 @@ process runs, page by page and in turn:
 Each is timed around the extraction alone (the file is already in memory)
 in CPU seconds of this process (``time.process_time``), so pages/s is per
 core and holds on a busy machine; the three systems run page by page in
-turn, under the same machine state.
+turn, under the same machine state. With ``--repeat N`` each set is timed
+N times over (every cache in the process emptied before each round) and the
+median round is reported, with the range of the speed ratio over the rounds;
+F1 comes from the first round.
 
 Scoring (after the ScrapingHub article-extraction benchmark's evaluate.py):
 tokens are the lowercased words (``\\w+``) of a text; a text's shingles are
@@ -37,12 +40,14 @@ benchmarks/_work/venv-trafilatura/bin/pip install trafilatura lxml_html_clean``;
 ``lxml_html_clean`` beside lxml 6):
 
     benchmarks/_work/venv-trafilatura/bin/python benchmarks/html_vs_trafilatura.py ../shared/devsets
-    ... --set cleanportaleval --limit 20 --json benchmarks/_work/html_vs_trafilatura.json
+    ... --set cleanportaleval --limit 20 --json benchmarks/_work/html_vs_trafilatura.json --repeat 3
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
+import gc
 import json
 import re
 import statistics
@@ -188,38 +193,75 @@ def systems(language: str | None) -> dict[str, Callable[[dict[str, Any]], str]]:
     return {"newsclean html": newsclean_html, "trafilatura": traf, "newsclean dump": newsclean_dump}
 
 
-def run(data: Path, sets: Sequence[str], limit: int | None, language: str | None) -> dict[str, dict[str, Any]]:
+def forget_caches() -> None:
+    """Empties every ``functools`` cache in the process, each system's alike.
+
+    A round after the first would otherwise meet every line and class name it
+    has seen before already cached: each round is timed as the first pass
+    over these pages, as a real corpus is.
+    """
+    for thing in gc.get_objects():
+        if isinstance(thing, functools._lru_cache_wrapper):
+            thing.cache_clear()
+
+
+def run(data: Path, sets: Sequence[str], limit: int | None, language: str | None, repeat: int = 1) -> dict[str, dict[str, Any]]:
+    """Per set and system: mean P, R and F1 (from the first round) and pages/s (the median round).
+
+    Every round runs the systems page by page in turn over the whole set, with
+    every cache emptied first; the rounds after the first are timed only. A round's speed ratios compare the
+    systems under the same machine state, and the median round's figures are
+    reported, with the range of the ratio over the rounds.
+    """
     extractors = systems(language)
     results: dict[str, dict[str, Any]] = {}
     for name in sets:
-        per: dict[str, dict[str, Any]] = {s: {"p": [], "r": [], "f1": [], "seconds": 0.0, "pages": {}} for s in extractors}
-        for n, page in enumerate(pages(data / name, limit)):
-            print(f"\r{name}: {n + 1} pages", end="", file=sys.stderr, flush=True)
-            for system, extract in extractors.items():
-                start = time.process_time()
-                pred = extract(page)
-                per[system]["seconds"] += time.process_time() - start
-                p, r, f1 = score(page, pred)
-                per[system]["p"].append(p)
-                per[system]["r"].append(r)
-                per[system]["f1"].append(f1)
-                per[system]["pages"][page["id"]] = round(f1, 4)
+        loaded = list(pages(data / name, limit))
+        per: dict[str, dict[str, Any]] = {s: {"p": [], "r": [], "f1": [], "pages": {}} for s in extractors}
+        seconds: dict[str, list[float]] = {s: [] for s in extractors}
+        reads: list[float] = []
+        for round_ in range(repeat):
+            forget_caches()
+            spent = dict.fromkeys(extractors, 0.0)
+            for n, page in enumerate(loaded):
+                print(f"\r{name}: round {round_ + 1}/{repeat}, {n + 1} pages", end="", file=sys.stderr, flush=True)
+                for system, extract in extractors.items():
+                    start = time.process_time()
+                    pred = extract(page)
+                    spent[system] += time.process_time() - start
+                    if round_:
+                        continue
+                    p, r, f1 = score(page, pred)
+                    per[system]["p"].append(p)
+                    per[system]["r"].append(r)
+                    per[system]["f1"].append(f1)
+                    per[system]["pages"][page["id"]] = round(f1, 4)
+            for system in extractors:
+                seconds[system].append(spent[system])
+            reads.append(READING[language][0])
+            READING[language][0] = 0.0
         print(file=sys.stderr)
-        read_seconds, READING[language][0] = READING[language][0], 0.0
-        results[name] = {
-            system: {
+        results[name] = {}
+        for system, v in per.items():
+            taken = statistics.median(seconds[system])
+            results[name][system] = {
                 "pages": len(v["f1"]),
                 "p": statistics.fmean(v["p"]) if v["p"] else 0.0,
                 "r": statistics.fmean(v["r"]) if v["r"] else 0.0,
                 "f1": statistics.fmean(v["f1"]) if v["f1"] else 0.0,
-                "pages_per_s": len(v["f1"]) / v["seconds"] if v["seconds"] else 0.0,
+                "pages_per_s": len(v["f1"]) / taken if taken else 0.0,
+                "seconds_per_round": seconds[system],
                 "per_page_f1": v["pages"],
             }
-            for system, v in per.items()
-        }
+            if system != "trafilatura":
+                speeds = [t / s for s, t in zip(seconds[system], seconds["trafilatura"]) if s]
+                results[name][system]["speed_range"] = [min(speeds), max(speeds)] if speeds else [0.0, 0.0]
         html = results[name]["newsclean html"]
-        html["read_ms"] = 1000 * read_seconds / html["pages"] if html["pages"] else 0.0
-        html["clean_ms"] = 1000 * per["newsclean html"]["seconds"] / html["pages"] - html["read_ms"] if html["pages"] else 0.0
+        if html["pages"]:
+            html["read_ms"] = 1000 * statistics.median(reads) / html["pages"]
+            html["clean_ms"] = 1000 * statistics.median(seconds["newsclean html"]) / html["pages"] - html["read_ms"]
+        else:
+            html["read_ms"] = html["clean_ms"] = 0.0
     return results
 
 
@@ -229,16 +271,20 @@ def render(results: dict[str, dict[str, Any]]) -> str:
     for name, by in results.items():
         base = by["trafilatura"]["pages_per_s"] or 1.0
         for system, v in by.items():
+            spread = ""
+            if len(v["seconds_per_round"]) > 1 and "speed_range" in v:
+                spread = "  ({:.1f}-{:.1f}x)".format(*v["speed_range"])
             out.append(
                 f"{name:<22}{system:<16}{v['pages']:>6}{v['p']:>7.3f}{v['r']:>7.3f}{v['f1']:>7.3f}"
-                f"{v['pages_per_s']:>9.1f}{v['pages_per_s'] / base:>7.1f}x"
+                f"{v['pages_per_s']:>9.1f}{v['pages_per_s'] / base:>7.1f}x{spread}"
             )
     for name, by in results.items():
         html = by["newsclean html"]
         out.append(f"{name}: newsclean html per page: read_html {html['read_ms']:.2f} ms, pipeline {html['clean_ms']:.2f} ms")
     out.append(
         "P/R/F1: means over pages of 4-token shingle scores against gold (trafilatura-eval: against its snippets); "
-        "pages/s: extraction only, CPU seconds of one process; speed: relative to trafilatura in the same run."
+        "pages/s: extraction only, CPU seconds of one process, the median of the rounds; speed: relative to "
+        "trafilatura in the same run (in brackets, its range over the rounds)."
     )
     return "\n".join(out)
 
@@ -250,8 +296,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, help="at most this many pages per set")
     parser.add_argument("--lang", default=None, help="force newsclean's language (default: detect per page)")
     parser.add_argument("--json", type=Path, help="write every figure, per page F1 included, as JSON")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="timing rounds per set; pages/s from the median round (default 1)"
+    )
     args = parser.parse_args(argv)
-    results = run(args.data, args.sets or SETS, args.limit, args.lang)
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
+    results = run(args.data, args.sets or SETS, args.limit, args.lang, args.repeat)
     print(render(results))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
