@@ -106,52 +106,57 @@ class NearDuplicateLinks:
             return doc
         stopwords = profile_for(self.language, doc).stopwords
         kinds = [kind(line.text) for line in lines]
+        n_words = [shape(line.text).n_words for line in lines]
         found: Found = {}
         self._bar_lists(lines, found)  # first: a table's cells are cells even when one copies a paragraph
         box = content_box(doc) if self.markup else None
         unlinked = box.unlinked if box is not None else frozenset()
-        self._repeats(lines, kinds, found, unlinked)
-        self._headline_lists(lines, kinds, found, unlinked)
+        self._repeats(lines, kinds, n_words, found, unlinked)
+        self._headline_lists(lines, kinds, n_words, found, unlinked)
         self._ranked_lists(lines, kinds, found)
+        # Enum members as locals: looked up on their class, they cost more than the tests in these loops.
+        title, headline, text = Label.TITLE, Kind.HEADLINE, Kind.TEXT
         for line in lines:
-            if line.label is not Label.TITLE and line.index not in found and (m := _ARROW.match(line.text)):
+            if line.label is not title and line.index not in found and (m := _ARROW.match(line.text)):
                 if kind(line.text[m.end() :]) in (Kind.HEADLINE, Kind.SHORT):
                     found[line.index] = (Label.RELATED, "arrow-link", f"a headline behind {m.group().strip()!r}: a link")
-        for line, k in zip(lines, kinds):
-            if line.index not in found and line.label is not Label.TITLE and k in (Kind.HEADLINE, Kind.TEXT):
-                if shape(line.text).n_words >= 8 and glued_boundary(line.text, stopwords):
+        for line, k, n in zip(lines, kinds, n_words):
+            if line.index not in found and line.label is not title and (k is headline or k is text):
+                if n >= 8 and glued_boundary(line.text, stopwords):
                     found[line.index] = (Label.RELATED, "glued-headlines", "two headlines run together with no mark between")
         return remove_kept(doc, self.name, found)
 
-    def _repeats(self, lines: list[Line], kinds: list[Kind], found: Found, unlinked: frozenset[int]) -> None:
+    def _repeats(self, lines: list[Line], kinds: list[Kind], n_words: list[int], found: Found, unlinked: frozenset[int]) -> None:
         groups: dict[str, list[int]] = defaultdict(list)
+        title, prose = Label.TITLE, Kind.PROSE
         for position, line in enumerate(lines):
-            if line.label is Label.TITLE or shape(line.text).n_words < 3:
+            if line.label is title or n_words[position] < 3:
                 continue
-            if kinds[position] is not Kind.PROSE and line.index in unlinked:
+            if kinds[position] is not prose and line.index in unlinked:
                 continue  # not a link, in the element holding the prose: a price, a label, a refrain
             groups[_key(line.text)].append(position)
         # Near repeats among the headlines that do not repeat exactly.
-        singles = [g[0] for g in groups.values() if len(g) == 1 and kinds[g[0]] is not Kind.PROSE]
+        singles = [(key, g[0]) for key, g in groups.items() if len(g) == 1 and kinds[g[0]] is not prose]
         if len(singles) > 1 and self.min_score < 100:
-            keys = [_key(lines[p].text) for p in singles]
+            keys = [key for key, _position in singles]
             for a, b in _near_pairs(keys, self.min_score):
-                groups[keys[a]].append(singles[b])
+                groups[keys[a]].append(singles[b][1])
                 groups[keys[b]] = []
         for positions in groups.values():
             if len(positions) < 2:
                 continue
             positions.sort()
             where = ", ".join(str(lines[p].index) for p in positions)
-            prose = [p for p in positions if kinds[p] is Kind.PROSE]
-            if prose:  # a sentence is never a link: keep its first copy, drop the others
-                first = prose[0]
+            sentences = [p for p in positions if kinds[p] is prose]
+            if sentences:  # a sentence is never a link: keep its first copy, drop the others
+                first = sentences[0]
                 for p in positions:
                     if p != first:
                         found.setdefault(lines[p].index, (Label.DUPLICATE, "repeated-paragraph", f"repeats line {lines[first].index}"))
                 continue
+            entry = (Label.RELATED, "repeated", f"a headline that stands {len(positions)} times (lines {where})")
             for p in positions:
-                found.setdefault(lines[p].index, (Label.RELATED, "repeated", f"a headline that stands {len(positions)} times (lines {where})"))
+                found.setdefault(lines[p].index, entry)
 
     def _bar_lists(self, lines: list[Line], found: Found) -> None:
         """Runs of two or more lines ending in table bars: cells of a links table."""
@@ -188,32 +193,31 @@ class NearDuplicateLinks:
                         found.setdefault(member.index, (Label.RELATED, "ranked-list", where))
             run = [(p, number)] if number == 1 else []
 
-    def _headline_lists(self, lines: list[Line], kinds: list[Kind], found: Found, unlinked: frozenset[int]) -> None:
+    def _headline_lists(self, lines: list[Line], kinds: list[Kind], n_words: list[int], found: Found, unlinked: frozenset[int]) -> None:
         """Runs of headlines before or after the body: a list of links, not the article.
 
         A line in ``unlinked`` (on a page read from HTML: not a link, inside the
         element holding most of the prose) is no headline of another page: an
         ingredient, a table row, a line of a poem.
         """
-        segments = body_segments(kinds, [shape(line.text).n_words for line in lines])
+        segments = body_segments(kinds, n_words)
         if not segments:
             return
         start, end = segments[0][0], segments[-1][1]
+        title, headline = Label.TITLE, Kind.HEADLINE
         run: list[int] = []
         for p in list(range(0, start)) + [-1] + list(range(end, len(lines))) + [-1]:
             if (
                 p >= 0
-                and kinds[p] is Kind.HEADLINE
-                and lines[p].label is not Label.TITLE
-                and shape(lines[p].text).n_words >= 3
+                and kinds[p] is headline
+                and lines[p].label is not title
+                and n_words[p] >= 3
                 and lines[p].index not in unlinked
             ):
                 run.append(p)
                 continue
             if len(run) >= self.min_run:
+                entry = (Label.RELATED, "headline-list", f"one of {len(run)} headlines in a row outside the body, from line {lines[run[0]].index}")
                 for q in run:
-                    found.setdefault(
-                        lines[q].index,
-                        (Label.RELATED, "headline-list", f"one of {len(run)} headlines in a row outside the body, from line {lines[run[0]].index}"),
-                    )
+                    found.setdefault(lines[q].index, entry)
             run = []
