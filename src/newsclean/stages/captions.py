@@ -95,25 +95,28 @@ class Captions:
         doc = as_document(doc)
         profile = profile_for(self.language, doc)
         # The lines other stages removed (a line is removed once, so each index comes once).
-        gone = {r.line.index: r.label for r in doc.removed if r.stage != self.name}
+        name = self.name
+        gone = {r.line.index: r.label for r in doc.removed if r.stage != name}
         found = {}
-        lines = lines_before(doc, self.name)
+        lines = lines_before(doc, name)
+        # Locals: an enum member or a field looked up in the loop costs more than the test it is for.
+        title, pictures, max_words = Label.TITLE, (Label.IMAGE, Label.SLUG), self.max_words
         for line in lines:
             text = line.text
-            if not text or line.label is Label.TITLE:
+            if not text or line.label is title:
                 continue
-            if shape(text).n_words > self.max_words:
+            if shape(text).n_words > max_words:
                 continue  # longer than any caption
             own = _own_rule(text, profile)
             if own == "credit":
                 found[line.index] = (Label.CAPTION, "credit", f"a photo credit: {preview(text)}")
                 continue
             before = _label_before(line.index, gone)
-            if before in (Label.IMAGE, Label.SLUG) and _sentences(text) <= 1:
+            if before in pictures and _sentences(text) <= 1:
                 found[line.index] = (Label.CAPTION, "after-image", f"one sentence right after {'an image' if before is Label.IMAGE else 'a slug'} line")
             elif own == "cell-bar":
                 found[line.index] = (Label.CAPTION, "cell-bar", f"ends in a table-cell bar: {preview(text)}")
-        return remove_kept(doc, self.name, found)
+        return remove_kept(doc, name, found)
 
 
 @functools.cache
