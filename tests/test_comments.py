@@ -50,3 +50,13 @@ def test_a_line_holding_a_line_feed_makes_every_short_line_a_candidate() -> None
     doc = Document(lines=[Line(0, "12\nreplies"), Line(1, "Body.")])
     assert _marker("12\nreplies", profiles) == "count"
     assert _candidates(doc, profiles) == {"12\nreplies", "Body."}
+
+
+def test_every_profile_s_count_patterns_join_into_one_regex() -> None:
+    # The stage matches the count patterns of all profiles in play as one regex (every profile
+    # when the page's language is unknown): a named group in two profiles would not compile.
+    from newsclean.stages.comments import _comment_markers
+
+    every = tuple(load_profile(lang) for lang in available_languages())
+    _phrases, counts = _comment_markers(every)
+    assert counts is not None and counts.match("12 comments") and counts.match("3 kommentare")
