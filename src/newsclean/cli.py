@@ -452,6 +452,8 @@ def _clean(args: argparse.Namespace) -> int:
             if not documents:
                 # The first page loaded all the run needs (reader, profiles, tables): kept out of
                 # the collector's full passes, which would walk it all again every few hundred pages.
+                # Collected first, so that no garbage of that page is kept for good.
+                gc.collect()
                 gc.freeze()
             writer.write(doc)
             documents += 1

@@ -783,6 +783,8 @@ def _worker(conn: Connection, task_bytes: bytes) -> None:
         if first:
             # The first shard loaded all the job needs (reader, profiles, tables): kept out of the
             # collector's full passes, which would walk it all again every few hundred pages.
+            # Collected first, so that no garbage of that shard is kept for good.
+            gc.collect()
             gc.freeze()
             first = False
 
