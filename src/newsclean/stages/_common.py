@@ -20,9 +20,9 @@ def profile_for(language: str, doc: Document) -> Profile:
     return load_profile(found) if found else Profile.generic()
 
 
-def removed_labels(doc: Document) -> dict[int, Label]:
-    """The label of every removed raw line, by raw index."""
-    return {r.line.index: r.label for r in doc.removed}
+def removed_labels(doc: Document, but: str = "") -> dict[int, Label]:
+    """The label of every removed raw line, by raw index; those the stage named ``but`` removed left out."""
+    return {r.line.index: r.label for r in doc.removed if r.stage != but}
 
 
 def preview(text: str, width: int = 60) -> str:

@@ -19,7 +19,7 @@ from attrs.validators import ge, instance_of
 from newsclean.core import Document, Label, Removal
 from newsclean.pipeline import as_document, register
 from newsclean.profiles import Profile
-from newsclean.stages._common import lines_before, preview, profile_for, remove_kept
+from newsclean.stages._common import lines_before, preview, profile_for, remove_kept, removed_labels
 from newsclean.structure import Kind, kind
 from newsclean.text import LINE_CACHE, shape
 
@@ -94,9 +94,8 @@ class Captions:
     def __call__(self, doc: Document) -> Document:
         doc = as_document(doc)
         profile = profile_for(self.language, doc)
-        # The lines other stages removed (a line is removed once, so each index comes once).
         name = self.name
-        gone = {r.line.index: r.label for r in doc.removed if r.stage != name}
+        gone = removed_labels(doc, but=name)  # the lines other stages removed
         found = {}
         lines = lines_before(doc, name)
         # Locals: an enum member or a field looked up in the loop costs more than the test it is for.
